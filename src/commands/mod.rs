@@ -1,0 +1,20 @@
+//! Command families, one file each (Redis's groups). Each family lists its
+//! commands in a `commands()` function; `all()` gathers them into the table.
+
+use crate::command::CommandSpec;
+
+pub mod connection;
+pub mod keys;
+pub mod server;
+pub mod strings;
+pub mod util;
+
+/// Every command Clover implements.
+pub fn all() -> Vec<CommandSpec> {
+    let mut v = Vec::new();
+    v.extend(connection::commands());
+    v.extend(keys::commands());
+    v.extend(server::commands());
+    v.extend(strings::commands());
+    v
+}

@@ -1,0 +1,214 @@
+//! Server commands: DBSIZE, FLUSHDB/FLUSHALL, CONFIG, SHUTDOWN and the other
+//! node-wide administration commands.
+
+use super::util::*;
+use crate::command::spec::{acl, flags as f, CommandSpec, Exec, LocalFuture};
+use crate::resp::Reply;
+use crate::server::client::Client;
+use crate::server::coordinator::on_all_atomically;
+use crate::server::settings::Settings;
+use bytes::Bytes;
+use std::rc::Rc;
+
+pub fn commands() -> Vec<CommandSpec> {
+    let s = |name, arity, fl, h| CommandSpec::new(name, arity, fl, Exec::Server(h)).group("server");
+    let sub = |name, arity, fl, h| CommandSpec::new(name, arity, fl, Exec::Server(h)).group("server");
+    vec![
+        s("dbsize", 1, f::READONLY | f::FAST, dbsize).acl(acl::KEYSPACE).doc(
+            "1.0.0",
+            "Return the number of keys in the selected database",
+            "O(1)",
+        ),
+        s("flushdb", -1, f::WRITE, flushdb).acl(acl::KEYSPACE | acl::DANGEROUS).doc(
+            "1.0.0",
+            "Remove all keys from the current database",
+            "O(N) where N is the number of keys in the selected database",
+        ),
+        s("flushall", -1, f::WRITE, flushall).acl(acl::KEYSPACE | acl::DANGEROUS).doc(
+            "1.0.0",
+            "Remove all keys from all databases",
+            "O(N) where N is the total number of keys in all databases",
+        ),
+        s(
+            "shutdown",
+            -1,
+            f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE | f::NO_MULTI | f::SENTINEL | f::ALLOW_BUSY,
+            shutdown,
+        )
+        .doc(
+            "1.0.0",
+            "Synchronously save the dataset to disk and then shut down the server",
+            "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
+        ),
+        CommandSpec::new("config", -2, 0, Exec::Container)
+            .group("server")
+            .doc("2.0.0", "A container for server configuration commands", "Depends on subcommand.")
+            .sub(vec![
+                sub("config|get", -3, f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE, config_get).doc(
+                    "2.0.0",
+                    "Get the values of configuration parameters",
+                    "O(N) when N is the number of configuration parameters provided",
+                ),
+                sub("config|set", -4, f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE, config_set).doc(
+                    "2.0.0",
+                    "Set configuration parameters to the given values",
+                    "O(N) when N is the number of configuration parameters provided",
+                ),
+                sub("config|resetstat", 2, f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE, config_resetstat).doc(
+                    "2.0.0",
+                    "Reset the stats returned by INFO",
+                    "O(1)",
+                ),
+                sub("config|rewrite", 2, f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE, config_rewrite).doc(
+                    "2.8.0",
+                    "Rewrite the configuration file with the in memory configuration",
+                    "O(1)",
+                ),
+            ]),
+    ]
+}
+
+/// Validates a client name as CLIENT SETNAME does.
+pub fn check_client_name(name: &[u8]) -> Result<(), Reply> {
+    if name.iter().any(|&b| !(b'!'..=b'~').contains(&b)) {
+        return Err(Reply::err("ERR Client names cannot contain spaces, newlines or special characters."));
+    }
+    Ok(())
+}
+
+fn dbsize(c: &mut Client, _a: Vec<Bytes>) -> LocalFuture<'_> {
+    Box::pin(async move {
+        let db = c.db;
+        let counts = c.shard.run_on_all(move |s| s.ks.borrow().dbs[db].len()).await;
+        Reply::Int(counts.into_iter().sum::<usize>() as i64)
+    })
+}
+
+/// Parses the optional ASYNC/SYNC argument of FLUSHDB/FLUSHALL.
+fn flush_mode(a: &[Bytes]) -> Result<(), Reply> {
+    match a.len() {
+        1 => Ok(()),
+        2 if is(&a[1], "async") || is(&a[1], "sync") => Ok(()),
+        _ => Err(Reply::err(ERR_SYNTAX)),
+    }
+}
+
+fn flushdb(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
+    Box::pin(async move {
+        if let Err(e) = flush_mode(&a) {
+            return e;
+        }
+        let db = c.db;
+        on_all_atomically(&c.shard, move |s| {
+            let mut ks = s.ks.borrow_mut();
+            let n = ks.dbs[db].len() as u64;
+            ks.dbs[db].clear();
+            ks.dirty += n;
+        })
+        .await;
+        Reply::Ok
+    })
+}
+
+fn flushall(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
+    Box::pin(async move {
+        if let Err(e) = flush_mode(&a) {
+            return e;
+        }
+        on_all_atomically(&c.shard, |s| {
+            let mut ks = s.ks.borrow_mut();
+            let n = ks.keys() as u64;
+            for db in &mut ks.dbs {
+                db.clear();
+            }
+            ks.dirty += n;
+        })
+        .await;
+        Reply::Ok
+    })
+}
+
+fn shutdown(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
+    Box::pin(async move {
+        for w in &a[1..] {
+            if !(is(w, "nosave") || is(w, "save") || is(w, "now") || is(w, "force") || is(w, "abort")) {
+                return Reply::err(ERR_SYNTAX);
+            }
+        }
+        if a[1..].iter().any(|w| is(w, "abort")) {
+            return Reply::err("ERR No shutdown in progress.");
+        }
+        let shared = c.shard.shared.clone();
+        crate::server::run_shutdown(&shared);
+        std::process::exit(0);
+    })
+}
+
+fn config_get(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
+    Box::pin(async move {
+        let patterns: Vec<Bytes> = a[2..].to_vec();
+        let pairs = c
+            .shard
+            .on_control(move |ctl| {
+                let p: Vec<&[u8]> = patterns.iter().map(|b| b.as_ref()).collect();
+                ctl.config.borrow().config_get(&p)
+            })
+            .await;
+        Reply::Map(pairs.into_iter().map(|(k, v)| (Reply::str(k), Reply::str(v))).collect())
+    })
+}
+
+fn config_set(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
+    Box::pin(async move {
+        if a.len() % 2 != 0 {
+            return Reply::err("ERR wrong number of arguments for 'config|set' command");
+        }
+        let args: Vec<Bytes> = a[2..].to_vec();
+        let result = c
+            .shard
+            .on_control(move |ctl| {
+                let pairs: Vec<(&[u8], &[u8])> = args.chunks(2).map(|p| (p[0].as_ref(), p[1].as_ref())).collect();
+                let mut cfg = ctl.config.borrow_mut();
+                cfg.config_set(&pairs).map(|_| Settings::from_config(&cfg))
+            })
+            .await;
+        match result {
+            Ok(settings) => {
+                apply_settings(&c.shard, settings).await;
+                Reply::Ok
+            }
+            Err(e) => Reply::err(e),
+        }
+    })
+}
+
+/// Gives every shard the new settings.
+pub async fn apply_settings(shard: &Rc<crate::server::shard::Shard>, settings: Settings) {
+    crate::server::log::set_level(crate::server::log::Level::Notice);
+    shard
+        .run_on_all(move |s| {
+            *s.settings.borrow_mut() = Rc::new(settings.clone());
+        })
+        .await;
+}
+
+fn config_resetstat(c: &mut Client, _a: Vec<Bytes>) -> LocalFuture<'_> {
+    Box::pin(async move {
+        c.shard
+            .run_on_all(|s| {
+                s.stats.borrow_mut().reset();
+                s.slowlog.borrow_mut().entries.clear();
+            })
+            .await;
+        Reply::Ok
+    })
+}
+
+fn config_rewrite(c: &mut Client, _a: Vec<Bytes>) -> LocalFuture<'_> {
+    Box::pin(async move {
+        match c.shard.on_control(|ctl| ctl.config.borrow().rewrite()).await {
+            Ok(()) => Reply::Ok,
+            Err(e) => Reply::err(e),
+        }
+    })
+}

@@ -1,0 +1,136 @@
+//! A client connection's state: what commands see (`Client`), and the
+//! per-core registry of clients behind CLIENT LIST / KILL and the idle
+//! timeout.
+
+use super::settings::Settings;
+use super::shard::Shard;
+use bytes::Bytes;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Instant;
+
+/// What other code (CLIENT LIST, KILL, timeouts) needs to see of a client.
+pub struct ClientMeta {
+    pub id: u64,
+    pub addr: String,
+    pub laddr: String,
+    pub fd: i32,
+    pub name: Option<Bytes>,
+    pub db: usize,
+    pub created: Instant,
+    pub last_interaction: Instant,
+    pub last_cmd: &'static str,
+    pub qbuf: usize,
+    pub resp: u8,
+    /// CLIENT NO-EVICT.
+    pub no_evict: bool,
+    /// Set when the client is to be closed (CLIENT KILL, timeout).
+    pub killed: bool,
+}
+
+impl ClientMeta {
+    /// The CLIENT LIST / CLIENT INFO line.
+    pub fn line(&self) -> String {
+        let now = Instant::now();
+        let name = self.name.as_ref().map(|n| String::from_utf8_lossy(n).into_owned()).unwrap_or_default();
+        format!(
+            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 multi=-1 \
+             qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem={} \
+             events=r cmd={} user=default redir=-1 resp={}",
+            self.id,
+            self.addr,
+            self.laddr,
+            self.fd,
+            name,
+            now.duration_since(self.created).as_secs(),
+            now.duration_since(self.last_interaction).as_secs(),
+            self.db,
+            self.qbuf,
+            16384usize.saturating_sub(self.qbuf),
+            self.qbuf + 16384 * 2,
+            if self.last_cmd.is_empty() { "NULL" } else { self.last_cmd },
+            self.resp,
+        )
+    }
+
+    /// Closes the connection from outside its task: the pending read ends.
+    pub fn kill(&mut self) {
+        self.killed = true;
+        // SAFETY: shutdown(2) on the connection's own descriptor; the task
+        // owning it notices the end of input and closes it.
+        unsafe {
+            libc::shutdown(self.fd, libc::SHUT_RDWR);
+        }
+    }
+}
+
+/// The clients connected through one core.
+#[derive(Default)]
+pub struct Registry {
+    pub clients: BTreeMap<u64, Rc<RefCell<ClientMeta>>>,
+}
+
+impl Registry {
+    /// Closes clients idle for longer than the `timeout` directive.
+    pub fn check_timeouts(&self, settings: &Settings) {
+        if settings.timeout == 0 {
+            return;
+        }
+        let now = Instant::now();
+        for c in self.clients.values() {
+            let mut c = c.borrow_mut();
+            if now.duration_since(c.last_interaction).as_secs() > settings.timeout {
+                c.kill();
+            }
+        }
+    }
+}
+
+/// How the server answers this client (CLIENT REPLY).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ReplyMode {
+    On,
+    Off,
+    /// Skip the reply of the next command only.
+    SkipNext,
+    /// Skipping this command's reply.
+    Skip,
+}
+
+/// A connection's state as commands see it.
+pub struct Client {
+    pub shard: Rc<Shard>,
+    pub meta: Rc<RefCell<ClientMeta>>,
+    pub id: u64,
+    pub db: usize,
+    pub resp3: bool,
+    pub authenticated: bool,
+    /// Close the connection once the pending replies are written (QUIT,
+    /// protocol errors).
+    pub close_after_reply: bool,
+    pub reply_mode: ReplyMode,
+}
+
+impl Client {
+    pub fn new(shard: Rc<Shard>, meta: Rc<RefCell<ClientMeta>>) -> Client {
+        let id = meta.borrow().id;
+        let authenticated = shard.settings.borrow().requirepass.is_none();
+        Client {
+            shard,
+            meta,
+            id,
+            db: 0,
+            resp3: false,
+            authenticated,
+            close_after_reply: false,
+            reply_mode: ReplyMode::On,
+        }
+    }
+
+    /// Selects database `db` (checked by the caller).
+    pub fn select(&mut self, db: usize) {
+        self.db = db;
+        self.meta.borrow_mut().db = db;
+    }
+}

@@ -1,0 +1,145 @@
+//! Listeners and connection tasks. Every shard accepts on the same ports
+//! (SO_REUSEPORT) and keeps the connections it accepts: it reads requests,
+//! runs them through the pipeline, and writes the replies back.
+
+use super::client::{Client, ClientMeta};
+use super::dispatch::Pipeline;
+use super::shard::Shard;
+use crate::resp::parse::Limits;
+use crate::resp::RequestParser;
+use bytes::BytesMut;
+use futures_lite::{AsyncReadExt, AsyncWriteExt};
+use glommio::net::{TcpListener, TcpStream};
+use std::cell::RefCell;
+use std::os::unix::io::AsRawFd;
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+/// Bytes read from a socket at a time.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// Accepts connections on `listener` until shutdown.
+pub async fn accept_loop(shard: Rc<Shard>, listener: TcpListener) {
+    loop {
+        let stream = match listener.accept().await {
+            Ok(s) => s,
+            Err(e) => {
+                if shard.shared.shutting_down.load(Ordering::Relaxed) {
+                    return;
+                }
+                crate::warning!("Accepting client connection: {e}");
+                glommio::timer::sleep(std::time::Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let s = shard.clone();
+        glommio::spawn_local(async move { serve(s, stream).await }).detach();
+    }
+}
+
+/// Serves one connection until it closes.
+async fn serve(shard: Rc<Shard>, mut stream: TcpStream) {
+    let shared = shard.shared.clone();
+    shared.total_connections.fetch_add(1, Ordering::Relaxed);
+    let settings = shard.settings();
+    let connected = shared.connected_clients.fetch_add(1, Ordering::Relaxed) + 1;
+    if connected > settings.maxclients {
+        shared.connected_clients.fetch_sub(1, Ordering::Relaxed);
+        shared.rejected_connections.fetch_add(1, Ordering::Relaxed);
+        let _ = stream.write_all(b"-ERR max number of clients reached\r\n").await;
+        return;
+    }
+    let _ = stream.set_nodelay(true);
+    let addr = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+    let laddr = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let id = shared.next_client_id();
+    let now = Instant::now();
+    let meta = Rc::new(RefCell::new(ClientMeta {
+        id,
+        addr,
+        laddr,
+        fd: stream.as_raw_fd(),
+        name: None,
+        db: 0,
+        created: now,
+        last_interaction: now,
+        last_cmd: "",
+        qbuf: 0,
+        resp: 2,
+        no_evict: false,
+        killed: false,
+    }));
+    shard.clients.borrow_mut().clients.insert(id, meta.clone());
+    let mut client = Client::new(shard.clone(), meta.clone());
+    run(&mut client, &mut stream).await;
+    shard.clients.borrow_mut().clients.remove(&id);
+    shared.connected_clients.fetch_sub(1, Ordering::Relaxed);
+    let _ = stream.close().await;
+}
+
+/// The read, execute, write loop.
+async fn run(client: &mut Client, stream: &mut TcpStream) {
+    let shard = client.shard.clone();
+    let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
+    let mut parser = RequestParser::default();
+    let mut pipe = Pipeline::new(shard.shared.shards);
+    let mut args = Vec::with_capacity(8);
+    loop {
+        let len = rbuf.len();
+        rbuf.resize(len + READ_CHUNK, 0);
+        let n = match stream.read(&mut rbuf[len..]).await {
+            Ok(n) => n,
+            Err(_) => 0,
+        };
+        rbuf.truncate(len + n);
+        if n == 0 || client.meta.borrow().killed {
+            return;
+        }
+        shard.stats.borrow_mut().net_input_bytes += n as u64;
+        let settings = shard.settings();
+        if rbuf.len() > settings.client_query_buffer_limit {
+            crate::warning!("Closing client that reached max query buffer length");
+            return;
+        }
+        loop {
+            let limits = Limits { max_bulk: settings.proto_max_bulk_len, unauthenticated: !client.authenticated };
+            match parser.parse(&mut rbuf, &mut args, limits) {
+                Ok(true) => {
+                    if args.is_empty() {
+                        continue;
+                    }
+                    let request = std::mem::replace(&mut args, Vec::with_capacity(8));
+                    pipe.process(client, request).await;
+                    if client.close_after_reply {
+                        break;
+                    }
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    pipe.flush(client).await;
+                    let addr = client.meta.borrow().addr.clone();
+                    crate::verbose!("Protocol error ({}) from client: id={} addr={}", e.0, client.id, addr);
+                    crate::resp::Reply::err(e.0).encode(&mut pipe.out, client.resp3);
+                    client.close_after_reply = true;
+                    break;
+                }
+            }
+        }
+        pipe.flush(client).await;
+        client.meta.borrow_mut().qbuf = rbuf.len();
+        if !pipe.out.is_empty() {
+            shard.stats.borrow_mut().net_output_bytes += pipe.out.len() as u64;
+            if stream.write_all(&pipe.out).await.is_err() {
+                return;
+            }
+            pipe.out.clear();
+        }
+        if client.close_after_reply {
+            return;
+        }
+        if rbuf.capacity() > 4 * READ_CHUNK && rbuf.is_empty() {
+            rbuf = BytesMut::with_capacity(READ_CHUNK);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Multi-shard commands in standalone mode. The coordinator locks every
+//! shard the command's keys live on, in ascending shard order, fetching
+//! those keys as it goes; runs the command's ordinary handler on a
+//! temporary keyspace holding just those keys; writes the result back to
+//! the owning shards and unlocks them. No client ever sees half of it, and
+//! single-shard commands never pay for it.
+
+use super::client::Client;
+use crate::command::spec::Exec;
+use crate::command::{CommandSpec, ExecCtx};
+use crate::resp::Reply;
+use crate::shard::expire;
+use crate::shard::{Entry, Keyspace};
+use bytes::Bytes;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// Runs `cmd` whose keys (at `key_idx` in `args`) span several shards.
+pub async fn run_multi(c: &Client, cmd: &'static CommandSpec, args: &[Bytes], key_idx: &[usize]) -> Reply {
+    let Exec::Shard(handler) = cmd.exec else {
+        return Reply::err("ERR internal: not a shard command");
+    };
+    let shard = c.shard.clone();
+    let db = c.db;
+    let owner = shard.shared.next_tx_id();
+    let mut by_shard: BTreeMap<usize, Vec<Bytes>> = BTreeMap::new();
+    for &i in key_idx {
+        let key = &args[i];
+        let keys = by_shard.entry(shard.shared.shard_of_key(key)).or_default();
+        if !keys.contains(key) {
+            keys.push(key.clone());
+        }
+    }
+    let settings = shard.settings();
+    let mut temp = Keyspace::new(settings.databases);
+    for (&s, keys) in &by_shard {
+        let keys = keys.clone();
+        let fetched: Vec<(Bytes, Option<Entry>)> = shard
+            .lock_run(s, owner, move |sh| {
+                let now = expire::now_ms();
+                let mut ks = sh.ks.borrow_mut();
+                keys.into_iter()
+                    .map(|k| {
+                        let e = ks.db(db).get(&k, now).cloned();
+                        (k, e)
+                    })
+                    .collect()
+            })
+            .await;
+        for (k, e) in fetched {
+            if let Some(e) = e {
+                temp.db(db).insert(k, e);
+            }
+        }
+    }
+    let start = Instant::now();
+    let now = expire::now_ms();
+    let reply = {
+        let mut ctx = ExecCtx { ks: &mut temp, db, now, settings: &settings };
+        handler(&mut ctx, args)
+    };
+    let nanos = start.elapsed().as_nanos() as u64;
+    shard.stats.borrow_mut().call(cmd.id, nanos, settings.latency_tracking);
+    let dirty = temp.dirty;
+    let mut waits = Vec::new();
+    for (&s, keys) in &by_shard {
+        let writes: Vec<(Bytes, Option<Entry>)> = keys.iter().map(|k| (k.clone(), temp.db(db).remove(k))).collect();
+        let own_dirty = if s == shard.id { dirty } else { 0 };
+        let tag = shard
+            .unlock_run_start(s, owner, move |sh| {
+                let mut ks = sh.ks.borrow_mut();
+                ks.dirty += own_dirty;
+                for (k, e) in writes {
+                    match e {
+                        Some(e) => {
+                            ks.db(db).insert(k, e);
+                        }
+                        None => {
+                            ks.db(db).remove(&k);
+                        }
+                    }
+                }
+            })
+            .await;
+        waits.extend(tag);
+    }
+    for tag in waits {
+        shard.peer.pending.wait(tag).await;
+    }
+    if !by_shard.contains_key(&shard.id) {
+        shard.ks.borrow_mut().dirty += dirty;
+    }
+    reply
+}
+
+/// Runs `f` on every shard as one atomic step: all shards are locked (in
+/// ascending order) before any of them runs it, and unlocked after.
+/// Returns the results in shard order.
+pub async fn on_all_atomically<R, F>(shard: &std::rc::Rc<super::shard::Shard>, f: F) -> Vec<R>
+where
+    R: Send + 'static,
+    F: Fn(&std::rc::Rc<super::shard::Shard>) -> R + Send + Clone + 'static,
+{
+    let owner = shard.shared.next_tx_id();
+    let n = shard.shared.shards;
+    for s in 0..n {
+        shard.lock_run(s, owner, |_| ()).await;
+    }
+    let results = std::rc::Rc::new(std::cell::RefCell::new((0..n).map(|_| None).collect::<Vec<Option<R>>>()));
+    let mut waits = Vec::new();
+    for s in 0..n {
+        if s == shard.id {
+            results.borrow_mut()[s] = Some(f(shard));
+            shard.release();
+        } else {
+            let f = f.clone();
+            let job: super::peer::ShardJob = Box::new(move |sh| {
+                let r = f(sh);
+                Box::new(r) as super::pending::Payload
+            });
+            let tag = shard.peer.send_request(s, |tag| super::peer::Msg::Unlock { tag, owner, job }).await;
+            waits.push((s, tag));
+        }
+    }
+    for (s, tag) in waits {
+        let p = shard.peer.pending.wait(tag).await;
+        if let Ok(r) = p.downcast::<R>() {
+            results.borrow_mut()[s] = Some(*r);
+        }
+    }
+    let v = std::mem::take(&mut *results.borrow_mut());
+    v.into_iter().flatten().collect()
+}

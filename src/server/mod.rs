@@ -1,0 +1,20 @@
+//! The running server: executors pinned to cores, the mesh between them,
+//! listeners, connections, and the glue from a request to its reply.
+
+pub mod client;
+pub mod conn;
+pub mod control;
+pub mod coordinator;
+pub mod dispatch;
+pub mod lock;
+pub mod log;
+pub mod peer;
+pub mod pending;
+pub mod settings;
+pub mod shard;
+pub mod shared;
+pub mod slowlog;
+mod start;
+
+pub use start::run;
+pub use start::shutdown as run_shutdown;

@@ -1,0 +1,96 @@
+//! The mesh between cores: message types, and the sending side every core
+//! (shards and the control core) has. glommio's channels are one-way, so a
+//! request carries a tag and its answer comes back as a `Done` message.
+
+use super::pending::{Payload, Pending};
+use super::shard::Shard;
+use crate::command::CommandSpec;
+use bytes::Bytes;
+use glommio::channels::channel_mesh::Senders;
+use std::rc::Rc;
+
+/// Work for a shard: runs there with its state, answers a payload.
+pub type ShardJob = Box<dyn FnOnce(&Rc<Shard>) -> Payload + Send>;
+/// Work for the control core.
+pub type ControlJob = Box<dyn FnOnce(&Rc<super::control::Control>) -> Payload + Send>;
+
+/// One command forwarded to the shard that owns its keys.
+pub struct Batched {
+    pub cmd: &'static CommandSpec,
+    pub db: usize,
+    pub args: Vec<Bytes>,
+}
+
+/// A message between cores.
+pub enum Msg {
+    /// Single-shard commands, run in order; answers `Vec<Reply>`.
+    Exec { tag: u32, cmds: Vec<Batched> },
+    /// A job, run when the shard is not locked by another owner.
+    Job { tag: u32, owner: u64, job: ShardJob },
+    /// Take the shard's lock for `owner`, then run the job.
+    Lock { tag: u32, owner: u64, job: ShardJob },
+    /// Run the job, then release `owner`'s lock.
+    Unlock { tag: u32, owner: u64, job: ShardJob },
+    /// A job for the control core.
+    Control { tag: u32, job: ControlJob },
+    /// The answer to the request tagged `tag`.
+    Done { tag: u32, payload: Payload },
+}
+
+/// The sending half of the mesh for one core, with its reply slots.
+pub struct Peer {
+    pub id: usize,
+    senders: Senders<Msg>,
+    pub pending: Pending,
+}
+
+impl Peer {
+    pub fn new(senders: Senders<Msg>) -> Peer {
+        Peer { id: senders.peer_id(), senders, pending: Pending::default() }
+    }
+
+    /// Sends the request `make(tag)` to core `to` and waits for its answer.
+    pub async fn request(&self, to: usize, make: impl FnOnce(u32) -> Msg) -> Payload {
+        let tag = self.pending.register();
+        if self.senders.send_to(to, make(tag)).await.is_err() {
+            // The mesh closes only when the process is going down.
+            self.pending.complete(tag, Box::new(()));
+        }
+        self.pending.wait(tag).await
+    }
+
+    /// Sends a request without waiting; the answer is collected later with
+    /// `pending.wait(tag)`.
+    pub async fn send_request(&self, to: usize, make: impl FnOnce(u32) -> Msg) -> u32 {
+        let tag = self.pending.register();
+        if self.senders.send_to(to, make(tag)).await.is_err() {
+            self.pending.complete(tag, Box::new(()));
+        }
+        tag
+    }
+
+    /// Answers a request. Never waits in the caller: a full channel hands
+    /// the send to a task, so a receive loop keeps draining its own input
+    /// (two cores answering each other through full channels would
+    /// otherwise deadlock).
+    pub fn reply(self: &Rc<Self>, to: usize, tag: u32, payload: Payload) {
+        if let Err(e) = self.senders.try_send_to(to, Msg::Done { tag, payload }) {
+            if let glommio::GlommioError::WouldBlock(glommio::ResourceType::Channel(msg)) = e {
+                let me = self.clone();
+                glommio::spawn_local(async move {
+                    let _ = me.senders.send_to(to, msg).await;
+                })
+                .detach();
+            }
+        }
+    }
+
+    /// Number of cores in the mesh (shards + the control core).
+    pub fn cores(&self) -> usize {
+        self.senders.nr_consumers()
+    }
+
+    pub fn close(&self) {
+        self.senders.close();
+    }
+}

@@ -1,0 +1,278 @@
+//! One shard: the core-local owner of a part of the slot space. It holds the
+//! keyspace of its slots, runs commands for them (from its own connections
+//! directly, from other cores' connections as messages), and keeps its own
+//! statistics. Nothing in here is shared with another thread.
+
+use super::dispatch::Executed;
+use super::lock::ShardLock;
+use super::peer::{Batched, Msg, Peer, ShardJob};
+use super::pending::Payload;
+use super::settings::Settings;
+use super::shared::Shared;
+use crate::command::{CommandSpec, Exec, ExecCtx};
+use crate::metrics::latency::LatencyMonitor;
+use crate::metrics::slowlog::SlowLog;
+use crate::metrics::stats::Stats;
+use crate::resp::Reply;
+use crate::shard::expire::{self, ExpireCycle};
+use crate::shard::Keyspace;
+use bytes::Bytes;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A shard's state, owned by its core.
+pub struct Shard {
+    pub id: usize,
+    pub shared: Arc<Shared>,
+    pub peer: Rc<Peer>,
+    pub ks: RefCell<Keyspace>,
+    pub lock: ShardLock,
+    /// Messages that arrived while another owner held the lock.
+    deferred: RefCell<VecDeque<(usize, Msg)>>,
+    pub settings: RefCell<Rc<Settings>>,
+    pub stats: RefCell<Stats>,
+    pub slowlog: RefCell<SlowLog>,
+    pub latency: RefCell<LatencyMonitor>,
+    pub clients: RefCell<super::client::Registry>,
+    expire_cycle: RefCell<ExpireCycle>,
+    /// DEBUG SET-ACTIVE-EXPIRE.
+    pub active_expire: Cell<bool>,
+}
+
+impl Shard {
+    pub fn new(shared: Arc<Shared>, peer: Peer, settings: Settings) -> Rc<Shard> {
+        let ids = crate::command::table().ids;
+        Rc::new(Shard {
+            id: peer.id,
+            shared,
+            peer: Rc::new(peer),
+            ks: RefCell::new(Keyspace::new(settings.databases)),
+            lock: ShardLock::default(),
+            deferred: RefCell::new(VecDeque::new()),
+            settings: RefCell::new(Rc::new(settings)),
+            stats: RefCell::new(Stats::new(ids)),
+            slowlog: RefCell::new(SlowLog::default()),
+            latency: RefCell::new(LatencyMonitor::default()),
+            clients: RefCell::new(Default::default()),
+            expire_cycle: RefCell::new(ExpireCycle::default()),
+            active_expire: Cell::new(true),
+        })
+    }
+
+    /// The control core's id in the mesh.
+    pub fn control_id(&self) -> usize {
+        self.shared.shards
+    }
+
+    pub fn settings(&self) -> Rc<Settings> {
+        self.settings.borrow().clone()
+    }
+
+    /// Runs a shard command on this shard's keyspace; the caller has made
+    /// sure the lock is free or its own. Returns the reply and the time it
+    /// took in nanoseconds.
+    pub fn exec(&self, cmd: &'static CommandSpec, db: usize, args: &[Bytes]) -> (Reply, u64) {
+        let Exec::Shard(f) = cmd.exec else {
+            return (Reply::err("ERR internal: not a shard command"), 0);
+        };
+        let settings = self.settings.borrow().clone();
+        let start = Instant::now();
+        let now = expire::now_ms();
+        expire::set_clock(now);
+        let reply = {
+            let mut ks = self.ks.borrow_mut();
+            let mut ctx = ExecCtx { ks: &mut ks, db, now, settings: &settings };
+            f(&mut ctx, args)
+        };
+        let nanos = start.elapsed().as_nanos() as u64;
+        self.stats.borrow_mut().call(cmd.id, nanos, settings.latency_tracking);
+        (reply, nanos)
+    }
+
+    /// Runs a batch forwarded by another core.
+    fn exec_batch(&self, cmds: Vec<Batched>) -> Vec<Executed> {
+        let slower_than = self.settings.borrow().slowlog_log_slower_than;
+        cmds.into_iter()
+            .map(|b| {
+                let (reply, nanos) = self.exec(b.cmd, b.db, &b.args);
+                let slow = slower_than >= 0
+                    && (nanos / 1000) as i64 >= slower_than
+                    && !b.cmd.has(crate::command::spec::flags::SKIP_SLOWLOG);
+                Executed { reply, nanos, slow_args: slow.then_some(b.args) }
+            })
+            .collect()
+    }
+
+    /// Handles one message from core `from`.
+    pub fn handle(self: &Rc<Self>, from: usize, msg: Msg) {
+        match msg {
+            Msg::Done { tag, payload } => self.peer.pending.complete(tag, payload),
+            Msg::Exec { tag, cmds } => {
+                if self.lock.is_locked() {
+                    self.deferred.borrow_mut().push_back((from, Msg::Exec { tag, cmds }));
+                    return;
+                }
+                let replies = self.exec_batch(cmds);
+                self.peer.reply(from, tag, Box::new(replies));
+            }
+            Msg::Job { tag, owner, job } => {
+                let o = self.lock.owner();
+                if o != 0 && o != owner {
+                    self.deferred.borrow_mut().push_back((from, Msg::Job { tag, owner, job }));
+                    return;
+                }
+                let out = job(self);
+                self.peer.reply(from, tag, out);
+            }
+            Msg::Lock { tag, owner, job } => {
+                if self.lock.is_locked() {
+                    self.deferred.borrow_mut().push_back((from, Msg::Lock { tag, owner, job }));
+                    return;
+                }
+                self.lock.acquire(owner);
+                let out = job(self);
+                self.peer.reply(from, tag, out);
+            }
+            Msg::Unlock { tag, owner: _, job } => {
+                let out = job(self);
+                self.release();
+                self.peer.reply(from, tag, out);
+            }
+            Msg::Control { .. } => {}
+        }
+    }
+
+    /// Releases the lock and runs what waited for it, in arrival order,
+    /// until the queue is empty or someone takes the lock again.
+    pub fn release(self: &Rc<Self>) {
+        self.lock.release();
+        loop {
+            if self.lock.is_locked() {
+                break;
+            }
+            let next = self.deferred.borrow_mut().pop_front();
+            let Some((from, msg)) = next else { break };
+            self.handle(from, msg);
+        }
+    }
+
+    /// Runs `f` on shard `to` (here, when it is this shard) once no other
+    /// owner holds that shard's lock, and returns its result.
+    pub async fn run_on<R, F>(self: &Rc<Self>, to: usize, f: F) -> R
+    where
+        R: Send + 'static,
+        F: FnOnce(&Rc<Shard>) -> R + Send + 'static,
+    {
+        if to == self.id {
+            self.lock.until_free(0).await;
+            return f(self);
+        }
+        let job: ShardJob = Box::new(move |s| Box::new(f(s)) as Payload);
+        let p = self.peer.request(to, |tag| Msg::Job { tag, owner: 0, job }).await;
+        *p.downcast::<R>().expect("job answer of the expected type")
+    }
+
+    /// Runs `f` on every shard, concurrently, and returns the results in
+    /// shard order.
+    pub async fn run_on_all<R, F>(self: &Rc<Self>, f: F) -> Vec<R>
+    where
+        R: Send + 'static,
+        F: Fn(&Rc<Shard>) -> R + Send + Clone + 'static,
+    {
+        let mut tags = Vec::with_capacity(self.shared.shards);
+        for s in 0..self.shared.shards {
+            if s == self.id {
+                continue;
+            }
+            let f = f.clone();
+            let job: ShardJob = Box::new(move |sh| Box::new(f(sh)) as Payload);
+            tags.push(self.peer.send_request(s, |tag| Msg::Job { tag, owner: 0, job }).await);
+        }
+        self.lock.until_free(0).await;
+        let mine = f(self);
+        let mut out = Vec::with_capacity(self.shared.shards);
+        let mut tags = tags.into_iter();
+        for s in 0..self.shared.shards {
+            if s == self.id {
+                out.push(None);
+            } else {
+                let tag = tags.next().expect("one tag per remote shard");
+                let p = self.peer.pending.wait(tag).await;
+                out.push(Some(*p.downcast::<R>().expect("job answer of the expected type")));
+            }
+        }
+        let mut mine = Some(mine);
+        out.into_iter().map(|r| r.unwrap_or_else(|| mine.take().expect("own result once"))).collect()
+    }
+
+    /// Takes shard `to`'s lock for `owner` and runs `f` there.
+    pub async fn lock_run<R, F>(self: &Rc<Self>, to: usize, owner: u64, f: F) -> R
+    where
+        R: Send + 'static,
+        F: FnOnce(&Rc<Shard>) -> R + Send + 'static,
+    {
+        if to == self.id {
+            self.lock.until_free(0).await;
+            self.lock.acquire(owner);
+            return f(self);
+        }
+        let job: ShardJob = Box::new(move |s| Box::new(f(s)) as Payload);
+        let p = self.peer.request(to, |tag| Msg::Lock { tag, owner, job }).await;
+        *p.downcast::<R>().expect("job answer of the expected type")
+    }
+
+    /// Sends `f` to run on shard `to`, after which `owner`'s lock there is
+    /// released; returns a tag to wait on (None when `to` is this shard and
+    /// it ran already).
+    pub async fn unlock_run_start<F>(self: &Rc<Self>, to: usize, owner: u64, f: F) -> Option<u32>
+    where
+        F: FnOnce(&Rc<Shard>) + Send + 'static,
+    {
+        if to == self.id {
+            f(self);
+            self.release();
+            return None;
+        }
+        let job: ShardJob = Box::new(move |s| {
+            f(s);
+            Box::new(()) as Payload
+        });
+        Some(self.peer.send_request(to, |tag| Msg::Unlock { tag, owner, job }).await)
+    }
+
+    /// Sends a batch of commands to shard `to`; returns the tag to wait on.
+    pub async fn send_batch(&self, to: usize, cmds: Vec<Batched>) -> u32 {
+        self.peer.send_request(to, |tag| Msg::Exec { tag, cmds }).await
+    }
+
+    /// Runs a job on the control core and returns its result.
+    pub async fn on_control<R, F>(self: &Rc<Self>, f: F) -> R
+    where
+        R: Send + 'static,
+        F: FnOnce(&Rc<super::control::Control>) -> R + Send + 'static,
+    {
+        let job: super::peer::ControlJob = Box::new(move |c| Box::new(f(c)) as Payload);
+        let p = self.peer.request(self.control_id(), |tag| Msg::Control { tag, job }).await;
+        *p.downcast::<R>().expect("control answer of the expected type")
+    }
+
+    /// The shard's periodic work: active expiry, hz times a second.
+    pub async fn cron(self: Rc<Self>) {
+        loop {
+            let hz = self.settings.borrow().hz.clamp(1, 500);
+            glommio::timer::sleep(Duration::from_millis(1000 / hz)).await;
+            if self.shared.shutting_down.load(std::sync::atomic::Ordering::Relaxed) {
+                return;
+            }
+            if self.active_expire.get() && !self.lock.is_locked() {
+                let now = expire::now_ms();
+                let budget = Duration::from_micros(250_000 / hz);
+                self.expire_cycle.borrow_mut().run(&mut self.ks.borrow_mut(), now, budget);
+            }
+            self.clients.borrow().check_timeouts(&self.settings.borrow());
+        }
+    }
+}

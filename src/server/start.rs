@@ -1,0 +1,291 @@
+//! Start-up and shutdown: memlock, CPUs, daemonizing, pidfile, executors,
+//! listeners, signals, and the lines tools wait for in the log.
+
+use super::control::Control;
+use super::peer::{Msg, Peer};
+use super::settings::Settings;
+use super::shard::Shard;
+use super::shared::Shared;
+use crate::config::Config;
+use crate::server::log::{self, Level};
+use crate::{notice, warning};
+use glommio::channels::channel_mesh::MeshBuilder;
+use glommio::{LocalExecutorBuilder, Placement};
+
+use std::sync::mpsc;
+use std::sync::Arc;
+
+/// Memory glommio registers per executor for io_uring buffers.
+const IO_MEMORY: usize = 1 << 20;
+/// glommio refuses to start below this memlock limit.
+const MIN_MEMLOCK: u64 = 512 * 1024;
+/// Messages a mesh channel holds before a sender waits.
+const MESH_CAPACITY: usize = 4096;
+
+/// Runs the server until it shuts down; returns the exit status.
+pub fn run(config: Config) -> i32 {
+    let settings = Settings::from_config(&config);
+    log::init(&config.get_str("logfile"), Level::parse(&config.get_str("loglevel")));
+    if config.get_bool("daemonize") {
+        daemonize();
+    }
+    let pid = std::process::id();
+    notice!("oO0OoO0OoO0Oo Clover is starting oO0OoO0OoO0Oo");
+    notice!(
+        "Clover version={}, bits=64, commit=00000000, modified=0, pid={}, just started",
+        env!("CARGO_PKG_VERSION"),
+        pid
+    );
+    if config.file().is_empty() {
+        warning!("Warning: no config file specified, using the default config. In order to specify a config file use clover /path/to/clover.conf");
+    } else {
+        notice!("Configuration loaded");
+    }
+    if !raise_memlock() {
+        return 1;
+    }
+    let cpus = allowed_cpus();
+    let shards = match config.get_int("shards") {
+        n if n > 0 => n as usize,
+        _ => cpus.len().max(1),
+    };
+    let port = config.get_int("port") as u16;
+    let binds = config.get_str("bind");
+    let addrs: Vec<String> = binds
+        .split_whitespace()
+        .map(|a| a.trim_start_matches('-'))
+        .map(|a| if a.contains(':') { format!("[{a}]:{port}") } else { format!("{a}:{port}") })
+        .collect();
+    let optional: Vec<bool> = binds.split_whitespace().map(|a| a.starts_with('-')).collect();
+    if port != 0 {
+        for (a, opt) in addrs.iter().zip(&optional) {
+            if let Err(e) = std::net::TcpListener::bind(a) {
+                if *opt && e.kind() == std::io::ErrorKind::AddrNotAvailable {
+                    continue;
+                }
+                warning!("Warning: Could not create server TCP listening socket {a}: bind: {e}");
+                warning!("Failed listening on port {port} (tcp), aborting.");
+                return 1;
+            }
+        }
+    }
+    let pidfile = config.get_str("pidfile");
+    let shared = Arc::new(Shared::new(shards, cpus.clone(), port, config.file().to_string(), pidfile.clone()));
+    if !pidfile.is_empty() {
+        let _ = std::fs::write(&pidfile, format!("{pid}\n"));
+    }
+    if config.get_bool("always-show-logo") || !config.get_bool("daemonize") {
+        log::write_raw(&banner(port, pid, shards));
+    }
+    block_signals();
+
+    let mesh = MeshBuilder::<Msg, _>::full(shards + 1, MESH_CAPACITY);
+    let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
+    let mut handles = Vec::new();
+    for i in 0..shards {
+        let cpu = cpus[i % cpus.len()];
+        let mesh = mesh.clone();
+        let shared = shared.clone();
+        let settings = settings.clone();
+        let addrs = addrs.clone();
+        let optional = optional.clone();
+        let ready = ready_tx.clone();
+        let h = LocalExecutorBuilder::new(Placement::Fixed(cpu))
+            .name(&format!("shard-{i}"))
+            .io_memory(IO_MEMORY)
+            .spawn(move || async move {
+                let Ok((senders, mut receivers)) = mesh.join().await else { return };
+                let shard = Shard::new(shared.clone(), Peer::new(senders), settings);
+                for (from, rx) in receivers.streams() {
+                    let s = shard.clone();
+                    glommio::spawn_local(async move {
+                        while let Some(msg) = rx.recv().await {
+                            s.handle(from, msg);
+                        }
+                    })
+                    .detach();
+                }
+                let mut listeners = Vec::new();
+                if shared.port != 0 {
+                    for (a, opt) in addrs.iter().zip(&optional) {
+                        match glommio::net::TcpListener::bind(a.as_str()) {
+                            Ok(l) => listeners.push(l),
+                            Err(_) if *opt => {}
+                            Err(e) => {
+                                let _ = ready.send(Err(format!("{a}: {e}")));
+                                return;
+                            }
+                        }
+                    }
+                }
+                let _ = ready.send(Ok(()));
+                for l in listeners {
+                    glommio::spawn_local(super::conn::accept_loop(shard.clone(), l)).detach();
+                }
+                shard.clone().cron().await;
+            })
+            .expect("spawn shard executor");
+        handles.push(h);
+    }
+    let control_placement = if cpus.len() > shards { Placement::Fixed(cpus[shards]) } else { Placement::Unbound };
+    {
+        let mesh = mesh.clone();
+        let shared = shared.clone();
+        let h = LocalExecutorBuilder::new(control_placement)
+            .name("control")
+            .io_memory(IO_MEMORY)
+            .spawn(move || async move {
+                let Ok((senders, mut receivers)) = mesh.join().await else { return };
+                let control = Control::new(shared, Peer::new(senders), config);
+                let mut loops = Vec::new();
+                for (from, rx) in receivers.streams() {
+                    let c = control.clone();
+                    loops.push(glommio::spawn_local(async move {
+                        while let Some(msg) = rx.recv().await {
+                            c.handle(from, msg);
+                        }
+                    }));
+                }
+                for l in loops {
+                    l.await;
+                }
+            })
+            .expect("spawn control executor");
+        handles.push(h);
+    }
+    drop(ready_tx);
+    for _ in 0..shards {
+        match ready_rx.recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                warning!("Warning: Could not create server TCP listening socket {e}");
+                warning!("Failed listening on port {port} (tcp), aborting.");
+                return 1;
+            }
+            Err(_) => return 1,
+        }
+    }
+    notice!("Server initialized");
+    notice!("Ready to accept connections tcp");
+    let code = wait_for_signal(&shared);
+    drop(handles);
+    code
+}
+
+/// The start-up banner; tools (and the Redis test suite) look for its
+/// "PID: " line.
+fn banner(port: u16, pid: u32, shards: usize) -> String {
+    format!(
+        "Clover {} (Redis 7.0.15 compatible) standalone mode\n    Port: {port}\n    PID: {pid}\n    Shards: {shards}\n\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Raises RLIMIT_MEMLOCK's soft limit as far as allowed; glommio needs at
+/// least 512 KiB per executor. Returns false (after saying what to do) when
+/// the limit stays too low.
+fn raise_memlock() -> bool {
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit/setrlimit with a valid rlimit we own.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut lim) != 0 {
+            return true;
+        }
+        if lim.rlim_cur < lim.rlim_max {
+            let wanted = libc::rlimit { rlim_cur: lim.rlim_max, rlim_max: lim.rlim_max };
+            if libc::setrlimit(libc::RLIMIT_MEMLOCK, &wanted) == 0 {
+                lim = wanted;
+            }
+        }
+        if lim.rlim_cur < MIN_MEMLOCK {
+            let wanted = libc::rlimit { rlim_cur: libc::RLIM_INFINITY, rlim_max: libc::RLIM_INFINITY };
+            if libc::setrlimit(libc::RLIMIT_MEMLOCK, &wanted) == 0 {
+                return true;
+            }
+            warning!(
+                "The locked-memory limit (ulimit -l) is {} KiB; Clover's io_uring executors need at least {} KiB. \
+                 Raise it with `ulimit -l unlimited` (as root), `LimitMEMLOCK=infinity` in a systemd unit, \
+                 or `--ulimit memlock=-1` for a container.",
+                lim.rlim_cur / 1024,
+                MIN_MEMLOCK / 1024
+            );
+            return false;
+        }
+    }
+    true
+}
+
+/// The CPUs this process may run on (taskset, cpusets), in order.
+fn allowed_cpus() -> Vec<usize> {
+    let mut ids: Vec<usize> = core_affinity::get_core_ids().unwrap_or_default().into_iter().map(|c| c.id).collect();
+    ids.sort_unstable();
+    if ids.is_empty() {
+        ids.push(0);
+    }
+    ids
+}
+
+/// Forks into the background as redis-server does with `daemonize yes`.
+fn daemonize() {
+    // SAFETY: called before any thread is started; the parent exits at once.
+    unsafe {
+        match libc::fork() {
+            -1 => return,
+            0 => {}
+            _ => libc::_exit(0),
+        }
+        libc::setsid();
+        let devnull = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+        if devnull >= 0 {
+            libc::dup2(devnull, 0);
+            libc::dup2(devnull, 1);
+            libc::dup2(devnull, 2);
+            if devnull > 2 {
+                libc::close(devnull);
+            }
+        }
+    }
+}
+
+/// Blocks SIGTERM and SIGINT in this thread (and so in every thread it
+/// starts), so that only `wait_for_signal` receives them.
+fn block_signals() {
+    // SAFETY: plain signal mask manipulation on this thread.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
+
+/// Waits for SIGTERM/SIGINT and shuts down as Redis does.
+fn wait_for_signal(shared: &Arc<Shared>) -> i32 {
+    // SAFETY: sigwait on a set of signals blocked in every thread.
+    let sig = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        let mut sig = 0;
+        libc::sigwait(&set, &mut sig);
+        sig
+    };
+    let name = if sig == libc::SIGINT { "SIGINT" } else { "SIGTERM" };
+    notice!("Received {name} scheduling shutdown...");
+    shutdown(shared);
+    0
+}
+
+/// Final steps before the process exits.
+pub fn shutdown(shared: &Shared) {
+    let pidfile = shared.pidfile.as_str();
+    shared.shutting_down.store(true, std::sync::atomic::Ordering::SeqCst);
+    notice!("User requested shutdown...");
+    if !pidfile.is_empty() {
+        notice!("Removing the pid file.");
+        let _ = std::fs::remove_file(pidfile);
+    }
+    notice!("Clover is now ready to exit, bye bye...");
+}

@@ -1,0 +1,55 @@
+//! Stored values and the entry that wraps them with expiry and access time.
+
+use bytes::Bytes;
+
+/// A stored value. Strings only for now; the collection types join this
+/// enum as they are built.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Str(Bytes),
+}
+
+impl Value {
+    /// The type name TYPE and SCAN TYPE use.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Str(_) => "string",
+        }
+    }
+
+    /// The encoding OBJECT ENCODING reports.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::Str(b) => {
+                if b.len() <= 20 && crate::util::num::parse_i64(b).is_some() {
+                    "int"
+                } else if b.len() <= 44 {
+                    "embstr"
+                } else {
+                    "raw"
+                }
+            }
+        }
+    }
+}
+
+/// A key's entry: its value, absolute expiry time and last access time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub value: Value,
+    /// Unix time in milliseconds when the key expires; 0 = never.
+    pub expire: u64,
+    /// Last access, in seconds of the shard's LRU clock.
+    pub access: u32,
+}
+
+impl Entry {
+    pub fn new(value: Value) -> Entry {
+        Entry { value, expire: 0, access: crate::shard::expire::lru_clock() }
+    }
+
+    #[inline]
+    pub fn is_expired(&self, now_ms: u64) -> bool {
+        self.expire != 0 && self.expire <= now_ms
+    }
+}

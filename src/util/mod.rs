@@ -1,0 +1,8 @@
+//! Small helpers shared across the server: number parsing and formatting in
+//! Redis's exact forms, argument splitting (sdssplitargs), glob matching.
+
+pub mod args;
+pub mod glob;
+pub mod num;
+
+pub use args::split_args;
