@@ -33,24 +33,27 @@ pub async fn run_multi(c: &Client, cmd: &'static CommandSpec, args: &[Bytes], ke
     }
     let settings = shard.settings();
     let mut temp = Keyspace::new(settings.databases);
+    // Keys are fetched from every database: COPY ... DB and MOVE name a key
+    // of another database, which lives on the same shard as its name.
     for (&s, keys) in &by_shard {
         let keys = keys.clone();
-        let fetched: Vec<(Bytes, Option<Entry>)> = shard
+        let fetched: Vec<(usize, Bytes, Entry)> = shard
             .lock_run(s, owner, move |sh| {
                 let now = expire::now_ms();
                 let mut ks = sh.ks.borrow_mut();
-                keys.into_iter()
-                    .map(|k| {
-                        let e = ks.db(db).get(&k, now).cloned();
-                        (k, e)
-                    })
-                    .collect()
+                let mut out = Vec::new();
+                for (n, db) in ks.dbs.iter_mut().enumerate() {
+                    for k in &keys {
+                        if let Some(e) = db.get(k, now) {
+                            out.push((n, k.clone(), e.clone()));
+                        }
+                    }
+                }
+                out
             })
             .await;
-        for (k, e) in fetched {
-            if let Some(e) = e {
-                temp.db(db).insert(k, e);
-            }
+        for (n, k, e) in fetched {
+            temp.db(n).insert(k, e);
         }
     }
     let start = Instant::now();
@@ -64,19 +67,25 @@ pub async fn run_multi(c: &Client, cmd: &'static CommandSpec, args: &[Bytes], ke
     let dirty = temp.dirty;
     let mut waits = Vec::new();
     for (&s, keys) in &by_shard {
-        let writes: Vec<(Bytes, Option<Entry>)> = keys.iter().map(|k| (k.clone(), temp.db(db).remove(k))).collect();
+        let writes: Vec<(usize, Bytes, Option<Entry>)> = (0..temp.dbs.len())
+            .flat_map(|n| keys.iter().map(move |k| (n, k.clone())))
+            .map(|(n, k)| {
+                let e = temp.db(n).remove(&k);
+                (n, k, e)
+            })
+            .collect();
         let own_dirty = if s == shard.id { dirty } else { 0 };
         let tag = shard
             .unlock_run_start(s, owner, move |sh| {
                 let mut ks = sh.ks.borrow_mut();
                 ks.dirty += own_dirty;
-                for (k, e) in writes {
+                for (n, k, e) in writes {
                     match e {
                         Some(e) => {
-                            ks.db(db).insert(k, e);
+                            ks.db(n).insert(k, e);
                         }
                         None => {
-                            ks.db(db).remove(&k);
+                            ks.db(n).remove(&k);
                         }
                     }
                 }
