@@ -180,10 +180,8 @@ impl Pipeline {
         };
         match target {
             Some(t) if t == shard.id => {
-                if shard.lock.is_locked() {
-                    shard.lock.until_free(0).await;
-                }
-                let (reply, nanos) = shard.exec(cmd, c.db, &args);
+                let db = c.db;
+                let (reply, nanos) = shard.when_free(|s| s.exec(cmd, db, &args)).await;
                 super::slowlog::maybe_record(c, cmd, &args, nanos / 1000);
                 self.push(c, reply, Some(cmd), false);
             }

@@ -1,22 +1,26 @@
 //! The shard lock that makes multi-shard commands atomic: a coordinator
 //! takes the locks of every shard it needs in ascending shard order (so two
 //! coordinators cannot deadlock), and while a shard is locked every other
-//! command for it waits. It is a flag owned by one core, never a mutex.
+//! command for it queues. It is state owned by one core, never a mutex.
+//!
+//! Waiters, local tasks and messages from other cores alike, queue in one
+//! FIFO (kept by the shard, which knows how to run a message); releasing the
+//! lock runs queued messages in order and hands the lock to the first local
+//! waiter it meets, so nobody starves.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-/// Lock state of one shard.
+/// Lock state of one shard: the owner holding it, 0 when free.
 #[derive(Default)]
 pub struct ShardLock {
     owner: Cell<u64>,
-    waiters: RefCell<Vec<Waker>>,
 }
 
 impl ShardLock {
-    /// The owner holding the lock, 0 when free.
     #[inline]
     pub fn owner(&self) -> u64 {
         self.owner.get()
@@ -27,41 +31,51 @@ impl ShardLock {
         self.owner.get() != 0
     }
 
-    /// Takes the free lock for `owner`.
-    pub fn acquire(&self, owner: u64) {
-        debug_assert!(!self.is_locked());
+    /// Takes the free lock (or hands it over) to `owner`.
+    pub fn set_owner(&self, owner: u64) {
         self.owner.set(owner);
     }
+}
 
-    /// Frees the lock and wakes whoever waits for it.
-    pub fn release(&self) {
-        self.owner.set(0);
-        for w in self.waiters.borrow_mut().drain(..) {
+/// A local task waiting in the queue for the lock.
+pub struct Grant {
+    pub owner: u64,
+    granted: Cell<bool>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl Grant {
+    pub fn new(owner: u64) -> Rc<Grant> {
+        Rc::new(Grant { owner, granted: Cell::new(false), waker: RefCell::new(None) })
+    }
+
+    /// Marks the lock as handed to this waiter and wakes it.
+    pub fn grant(&self) {
+        self.granted.set(true);
+        if let Some(w) = self.waker.borrow_mut().take() {
             w.wake();
         }
     }
 
-    /// Waits until the lock is free (or held by `owner`).
-    pub fn until_free(&self, owner: u64) -> UntilFree<'_> {
-        UntilFree { lock: self, owner }
+    /// Completes once the lock has been handed over.
+    pub fn wait(self: &Rc<Self>) -> GrantWait {
+        GrantWait { grant: self.clone() }
     }
 }
 
-/// Future that completes when the lock is free.
-pub struct UntilFree<'a> {
-    lock: &'a ShardLock,
-    owner: u64,
+/// Future of a `Grant`.
+pub struct GrantWait {
+    grant: Rc<Grant>,
 }
 
-impl Future for UntilFree<'_> {
+impl Future for GrantWait {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let o = self.lock.owner();
-        if o == 0 || o == self.owner {
+        if self.grant.granted.get() {
             Poll::Ready(())
         } else {
-            self.lock.waiters.borrow_mut().push(cx.waker().clone());
+            *self.grant.waker.borrow_mut() = Some(cx.waker().clone());
             Poll::Pending
         }
     }

@@ -4,7 +4,7 @@
 //! statistics. Nothing in here is shared with another thread.
 
 use super::dispatch::Executed;
-use super::lock::ShardLock;
+use super::lock::{Grant, ShardLock};
 use super::peer::{Batched, Msg, Peer, ShardJob};
 use super::pending::Payload;
 use super::settings::Settings;
@@ -23,6 +23,14 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Something waiting for the shard's lock.
+enum Queued {
+    /// A message from another core, run when its turn comes.
+    Remote(usize, Msg),
+    /// A task of this core, handed the lock when its turn comes.
+    Local(Rc<Grant>),
+}
+
 /// A shard's state, owned by its core.
 pub struct Shard {
     pub id: usize,
@@ -30,8 +38,8 @@ pub struct Shard {
     pub peer: Rc<Peer>,
     pub ks: RefCell<Keyspace>,
     pub lock: ShardLock,
-    /// Messages that arrived while another owner held the lock.
-    deferred: RefCell<VecDeque<(usize, Msg)>>,
+    /// Who waits for the lock, in arrival order.
+    queue: RefCell<VecDeque<Queued>>,
     pub settings: RefCell<Rc<Settings>>,
     pub stats: RefCell<Stats>,
     pub slowlog: RefCell<SlowLog>,
@@ -51,7 +59,7 @@ impl Shard {
             peer: Rc::new(peer),
             ks: RefCell::new(Keyspace::new(settings.databases)),
             lock: ShardLock::default(),
-            deferred: RefCell::new(VecDeque::new()),
+            queue: RefCell::new(VecDeque::new()),
             settings: RefCell::new(Rc::new(settings)),
             stats: RefCell::new(Stats::new(ids)),
             slowlog: RefCell::new(SlowLog::default()),
@@ -112,7 +120,7 @@ impl Shard {
             Msg::Done { tag, payload } => self.peer.pending.complete(tag, payload),
             Msg::Exec { tag, cmds } => {
                 if self.lock.is_locked() {
-                    self.deferred.borrow_mut().push_back((from, Msg::Exec { tag, cmds }));
+                    self.queue.borrow_mut().push_back(Queued::Remote(from, Msg::Exec { tag, cmds }));
                     return;
                 }
                 let replies = self.exec_batch(cmds);
@@ -121,7 +129,7 @@ impl Shard {
             Msg::Job { tag, owner, job } => {
                 let o = self.lock.owner();
                 if o != 0 && o != owner {
-                    self.deferred.borrow_mut().push_back((from, Msg::Job { tag, owner, job }));
+                    self.queue.borrow_mut().push_back(Queued::Remote(from, Msg::Job { tag, owner, job }));
                     return;
                 }
                 let out = job(self);
@@ -129,10 +137,10 @@ impl Shard {
             }
             Msg::Lock { tag, owner, job } => {
                 if self.lock.is_locked() {
-                    self.deferred.borrow_mut().push_back((from, Msg::Lock { tag, owner, job }));
+                    self.queue.borrow_mut().push_back(Queued::Remote(from, Msg::Lock { tag, owner, job }));
                     return;
                 }
-                self.lock.acquire(owner);
+                self.lock.set_owner(owner);
                 let out = job(self);
                 self.peer.reply(from, tag, out);
             }
@@ -146,17 +154,46 @@ impl Shard {
     }
 
     /// Releases the lock and runs what waited for it, in arrival order,
-    /// until the queue is empty or someone takes the lock again.
+    /// until the queue is empty or someone holds the lock again.
     pub fn release(self: &Rc<Self>) {
-        self.lock.release();
+        self.lock.set_owner(0);
         loop {
             if self.lock.is_locked() {
                 break;
             }
-            let next = self.deferred.borrow_mut().pop_front();
-            let Some((from, msg)) = next else { break };
-            self.handle(from, msg);
+            let next = self.queue.borrow_mut().pop_front();
+            match next {
+                None => break,
+                Some(Queued::Remote(from, msg)) => self.handle(from, msg),
+                Some(Queued::Local(g)) => {
+                    self.lock.set_owner(g.owner);
+                    g.grant();
+                }
+            }
         }
+    }
+
+    /// Takes this shard's lock for `owner`, waiting in line if it is held.
+    pub async fn acquire(&self, owner: u64) {
+        if !self.lock.is_locked() {
+            self.lock.set_owner(owner);
+            return;
+        }
+        let g = Grant::new(owner);
+        self.queue.borrow_mut().push_back(Queued::Local(g.clone()));
+        g.wait().await;
+    }
+
+    /// Runs `f` on this shard's data once no multi-shard command holds it
+    /// (waiting in line behind those that came first).
+    pub async fn when_free<R>(self: &Rc<Self>, f: impl FnOnce(&Rc<Shard>) -> R) -> R {
+        if !self.lock.is_locked() {
+            return f(self);
+        }
+        self.acquire(self.shared.next_tx_id()).await;
+        let r = f(self);
+        self.release();
+        r
     }
 
     /// Runs `f` on shard `to` (here, when it is this shard) once no other
@@ -167,8 +204,7 @@ impl Shard {
         F: FnOnce(&Rc<Shard>) -> R + Send + 'static,
     {
         if to == self.id {
-            self.lock.until_free(0).await;
-            return f(self);
+            return self.when_free(f).await;
         }
         let job: ShardJob = Box::new(move |s| Box::new(f(s)) as Payload);
         let p = self.peer.request(to, |tag| Msg::Job { tag, owner: 0, job }).await;
@@ -191,8 +227,7 @@ impl Shard {
             let job: ShardJob = Box::new(move |sh| Box::new(f(sh)) as Payload);
             tags.push(self.peer.send_request(s, |tag| Msg::Job { tag, owner: 0, job }).await);
         }
-        self.lock.until_free(0).await;
-        let mine = f(self);
+        let mine = self.when_free(f).await;
         let mut out = Vec::with_capacity(self.shared.shards);
         let mut tags = tags.into_iter();
         for s in 0..self.shared.shards {
@@ -215,8 +250,7 @@ impl Shard {
         F: FnOnce(&Rc<Shard>) -> R + Send + 'static,
     {
         if to == self.id {
-            self.lock.until_free(0).await;
-            self.lock.acquire(owner);
+            self.acquire(owner).await;
             return f(self);
         }
         let job: ShardJob = Box::new(move |s| Box::new(f(s)) as Payload);
