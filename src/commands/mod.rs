@@ -4,6 +4,7 @@
 use crate::command::CommandSpec;
 
 pub mod connection;
+pub mod function;
 pub mod keys;
 pub mod server;
 pub mod strings;
@@ -13,6 +14,7 @@ pub mod util;
 pub fn all() -> Vec<CommandSpec> {
     let mut v = Vec::new();
     v.extend(connection::commands());
+    v.extend(function::commands());
     v.extend(keys::commands());
     v.extend(server::commands());
     v.extend(strings::commands());
