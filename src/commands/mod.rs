@@ -3,9 +3,12 @@
 
 use crate::command::CommandSpec;
 
+pub mod bitfield;
+pub mod bitmap;
 pub mod connection;
 pub mod function;
 pub mod keys;
+pub mod lcs;
 pub mod server;
 pub mod strings;
 pub mod util;
@@ -18,5 +21,6 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(keys::commands());
     v.extend(server::commands());
     v.extend(strings::commands());
+    v.extend(bitmap::commands());
     v
 }

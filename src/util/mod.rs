@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod glob;
+pub mod long_double;
 pub mod num;
 
 pub use args::split_args;
