@@ -78,6 +78,24 @@ async fn serve(shard: Rc<Shard>, mut stream: TcpStream) {
     let _ = stream.close().await;
 }
 
+/// Reads what the socket has into the free space of `buf` (growing it when
+/// full) without zeroing that space first.
+async fn read_some(stream: &mut TcpStream, buf: &mut BytesMut) -> std::io::Result<usize> {
+    if buf.capacity() - buf.len() < READ_CHUNK / 4 {
+        buf.reserve(READ_CHUNK);
+    }
+    let len = buf.len();
+    let spare = buf.capacity() - len;
+    // SAFETY: the bytes past `len` are only exposed to `read`, which writes
+    // them (it never reads them); `set_len` below covers exactly the bytes
+    // it reported written, and the length is restored on error.
+    unsafe { buf.set_len(len + spare) };
+    let r = stream.read(&mut buf[len..]).await;
+    let n = *r.as_ref().unwrap_or(&0);
+    unsafe { buf.set_len(len + n) };
+    r
+}
+
 /// The read, execute, write loop.
 async fn run(client: &mut Client, stream: &mut TcpStream) {
     let shard = client.shard.clone();
@@ -86,16 +104,15 @@ async fn run(client: &mut Client, stream: &mut TcpStream) {
     let mut pipe = Pipeline::new(shard.shared.shards);
     let mut args = Vec::with_capacity(8);
     loop {
-        let len = rbuf.len();
-        rbuf.resize(len + READ_CHUNK, 0);
-        let n = match stream.read(&mut rbuf[len..]).await {
+        let n = match read_some(stream, &mut rbuf).await {
             Ok(n) => n,
             Err(_) => 0,
         };
-        rbuf.truncate(len + n);
         if n == 0 || client.meta.borrow().killed {
             return;
         }
+        shard.tick();
+        client.meta.borrow_mut().last_interaction = Instant::now();
         shard.stats.borrow_mut().net_input_bytes += n as u64;
         let settings = shard.settings();
         if rbuf.len() > settings.client_query_buffer_limit {
@@ -109,8 +126,7 @@ async fn run(client: &mut Client, stream: &mut TcpStream) {
                     if args.is_empty() {
                         continue;
                     }
-                    let request = std::mem::replace(&mut args, Vec::with_capacity(8));
-                    pipe.process(client, request).await;
+                    pipe.process(client, &mut args).await;
                     if client.close_after_reply {
                         break;
                     }

@@ -10,8 +10,8 @@ use crate::command::keys::key_indices;
 use crate::command::spec::flags;
 use crate::command::{lookup, lookup_subcommand, CommandSpec, Exec};
 use crate::resp::Reply;
+use crate::util::clock::{self, Stamp};
 use bytes::{Bytes, BytesMut};
-use std::time::Instant;
 
 /// A reply waiting for its turn in the pipeline.
 enum Slot {
@@ -119,11 +119,13 @@ impl Pipeline {
         self.outstanding = false;
     }
 
-    /// Executes (or queues) one request.
-    pub async fn process(&mut self, c: &mut Client, args: Vec<Bytes>) {
-        let (cmd, rejection) = resolve(c, &args);
+    /// Executes (or queues) one request. `args` is the connection's reusable
+    /// argument vector: it is taken only when the request travels to
+    /// another shard.
+    pub async fn process(&mut self, c: &mut Client, args: &mut Vec<Bytes>) {
+        let (cmd, rejection) = resolve(c, args);
         let Some(cmd) = cmd else {
-            let err = rejection.unwrap_or_else(|| unknown_command(&args));
+            let err = rejection.unwrap_or_else(|| unknown_command(args));
             self.push(c, err, None, true);
             return;
         };
@@ -134,22 +136,21 @@ impl Pipeline {
         {
             let mut m = c.meta.borrow_mut();
             m.last_cmd = cmd.name;
-            m.last_interaction = Instant::now();
         }
         match cmd.exec {
             Exec::Shard(_) => self.route(c, cmd, args).await,
             Exec::Client(f) => {
                 self.flush(c).await;
-                let start = Instant::now();
-                let reply = f(c, &args);
-                self.finish_local(c, cmd, &args, start);
+                let start = clock::stamp();
+                let reply = f(c, args);
+                self.finish_local(c, cmd, args, start);
                 self.push(c, reply, Some(cmd), false);
             }
             Exec::Server(f) => {
                 self.flush(c).await;
-                let start = Instant::now();
+                let start = clock::stamp();
                 let reply = f(c, args.clone()).await;
-                self.finish_local(c, cmd, &args, start);
+                self.finish_local(c, cmd, args, start);
                 self.push(c, reply, Some(cmd), false);
             }
             Exec::Container => {
@@ -162,17 +163,17 @@ impl Pipeline {
 
     /// Statistics and slow log for a command that ran on this core outside
     /// a shard handler.
-    fn finish_local(&self, c: &mut Client, cmd: &'static CommandSpec, args: &[Bytes], start: Instant) {
-        let nanos = start.elapsed().as_nanos() as u64;
+    fn finish_local(&self, c: &mut Client, cmd: &'static CommandSpec, args: &[Bytes], start: Stamp) {
+        let nanos = start.elapsed_nanos();
         let track = c.shard.settings.borrow().latency_tracking;
         c.shard.stats.borrow_mut().call(cmd.id, nanos, track);
         super::slowlog::maybe_record(c, cmd, args, nanos / 1000);
     }
 
-    async fn route(&mut self, c: &mut Client, cmd: &'static CommandSpec, args: Vec<Bytes>) {
+    async fn route(&mut self, c: &mut Client, cmd: &'static CommandSpec, args: &mut Vec<Bytes>) {
         let shard = c.shard.clone();
         let mut keys = std::mem::take(&mut self.keys);
-        let target = if key_indices(cmd, &args, &mut keys).is_err() || keys.is_empty() {
+        let target = if shard.shared.shards == 1 || key_indices(cmd, args, &mut keys).is_err() || keys.is_empty() {
             Some(shard.id)
         } else {
             let first = shard.shared.shard_of_key(&args[keys[0]]);
@@ -181,8 +182,8 @@ impl Pipeline {
         match target {
             Some(t) if t == shard.id => {
                 let db = c.db;
-                let (reply, nanos) = shard.when_free(|s| s.exec(cmd, db, &args)).await;
-                super::slowlog::maybe_record(c, cmd, &args, nanos / 1000);
+                let (reply, nanos) = shard.when_free(|s| s.exec(cmd, db, args)).await;
+                super::slowlog::maybe_record(c, cmd, args, nanos / 1000);
                 self.push(c, reply, Some(cmd), false);
             }
             Some(t) => {
@@ -194,13 +195,13 @@ impl Pipeline {
                     self.slots.push(Slot::Suppressed);
                     advance_reply_mode(c);
                     let ob = &mut self.outbound[t];
-                    ob.cmds.push(Batched { cmd, db: c.db, args });
+                    ob.cmds.push(Batched { cmd, db: c.db, args: std::mem::take(args) });
                     ob.slots.push(usize::MAX);
                 } else {
                     self.outstanding = true;
                     self.slots.push(Slot::Remote(cmd));
                     let ob = &mut self.outbound[t];
-                    ob.cmds.push(Batched { cmd, db: c.db, args });
+                    ob.cmds.push(Batched { cmd, db: c.db, args: std::mem::take(args) });
                     ob.slots.push(self.slots.len() - 1);
                     advance_reply_mode(c);
                 }
@@ -210,10 +211,10 @@ impl Pipeline {
             }
             None => {
                 self.flush(c).await;
-                let start = Instant::now();
-                let reply = coordinator::run_multi(c, cmd, &args, &keys).await;
-                let nanos = start.elapsed().as_nanos() as u64;
-                super::slowlog::maybe_record(c, cmd, &args, nanos / 1000);
+                let start = clock::stamp();
+                let reply = coordinator::run_multi(c, cmd, args, &keys).await;
+                let nanos = start.elapsed_nanos();
+                super::slowlog::maybe_record(c, cmd, args, nanos / 1000);
                 self.push(c, reply, Some(cmd), false);
             }
         }

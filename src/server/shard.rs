@@ -21,7 +21,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Something waiting for the shard's lock.
 enum Queued {
@@ -48,6 +48,9 @@ pub struct Shard {
     expire_cycle: RefCell<ExpireCycle>,
     /// DEBUG SET-ACTIVE-EXPIRE.
     pub active_expire: Cell<bool>,
+    /// Unix ms when the current batch of work started; commands compare
+    /// expiry times against it (see `tick`).
+    now: Cell<u64>,
 }
 
 impl Shard {
@@ -67,6 +70,7 @@ impl Shard {
             clients: RefCell::new(Default::default()),
             expire_cycle: RefCell::new(ExpireCycle::default()),
             active_expire: Cell::new(true),
+            now: Cell::new(expire::now_ms()),
         })
     }
 
@@ -79,6 +83,22 @@ impl Shard {
         self.settings.borrow().clone()
     }
 
+    /// Reads the time once for a batch of work (a connection's read, a
+    /// forwarded batch, a cron run): commands of the batch use it as their
+    /// "now", as Redis uses one time per command, without a clock call each.
+    pub fn tick(&self) -> u64 {
+        let now = expire::now_ms();
+        self.now.set(now);
+        expire::set_clock(now);
+        now
+    }
+
+    /// The time of the current batch of work.
+    #[inline]
+    pub fn now(&self) -> u64 {
+        self.now.get()
+    }
+
     /// Runs a shard command on this shard's keyspace; the caller has made
     /// sure the lock is free or its own. Returns the reply and the time it
     /// took in nanoseconds.
@@ -87,15 +107,14 @@ impl Shard {
             return (Reply::err("ERR internal: not a shard command"), 0);
         };
         let settings = self.settings.borrow().clone();
-        let start = Instant::now();
-        let now = expire::now_ms();
-        expire::set_clock(now);
+        let start = crate::util::clock::stamp();
+        let now = self.now.get();
         let reply = {
             let mut ks = self.ks.borrow_mut();
             let mut ctx = ExecCtx { ks: &mut ks, db, now, settings: &settings };
             f(&mut ctx, args)
         };
-        let nanos = start.elapsed().as_nanos() as u64;
+        let nanos = start.elapsed_nanos();
         self.stats.borrow_mut().call(cmd.id, nanos, settings.latency_tracking);
         (reply, nanos)
     }
@@ -103,6 +122,7 @@ impl Shard {
     /// Runs a batch forwarded by another core.
     fn exec_batch(&self, cmds: Vec<Batched>) -> Vec<Executed> {
         let slower_than = self.settings.borrow().slowlog_log_slower_than;
+        self.tick();
         cmds.into_iter()
             .map(|b| {
                 let (reply, nanos) = self.exec(b.cmd, b.db, &b.args);
@@ -301,8 +321,8 @@ impl Shard {
             if self.shared.shutting_down.load(std::sync::atomic::Ordering::Relaxed) {
                 return;
             }
+            let now = self.tick();
             if self.active_expire.get() && !self.lock.is_locked() {
-                let now = expire::now_ms();
                 let budget = Duration::from_micros(250_000 / hz);
                 self.expire_cycle.borrow_mut().run(&mut self.ks.borrow_mut(), now, budget);
             }

@@ -2,6 +2,7 @@
 //! Redis's exact forms, argument splitting (sdssplitargs), glob matching.
 
 pub mod args;
+pub mod clock;
 pub mod glob;
 pub mod long_double;
 pub mod num;
