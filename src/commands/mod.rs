@@ -6,6 +6,7 @@ use crate::command::CommandSpec;
 pub mod bitfield;
 pub mod bitmap;
 pub mod connection;
+pub mod counters;
 pub mod function;
 pub mod keys;
 pub mod lcs;

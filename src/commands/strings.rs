@@ -1,15 +1,15 @@
 //! String commands: GET and SET with their variants (SETNX, SETEX, PSETEX,
 //! GETEX, GETDEL, GETSET), MGET/MSET/MSETNX, APPEND, STRLEN, GETRANGE,
-//! SETRANGE and the counters (INCR ... INCRBYFLOAT); LCS is in `lcs.rs`,
-//! the bit commands in `bitmap.rs`. Also the string-value helpers the
-//! bitmap family shares.
+//! SETRANGE; the table entries of the counters (`counters.rs`) and LCS
+//! (`lcs.rs`); and the string-value helpers those and the bitmap family
+//! (`bitmap.rs`) share.
 
+use super::counters::{decr, decrby, incr, incrby, incrbyfloat};
 use super::util::*;
 use crate::command::spec::{acl, flags as f, ks, CommandSpec, Exec, ShardFn};
 use crate::command::ExecCtx;
 use crate::resp::Reply;
 use crate::shard::{Entry, Value};
-use crate::util::long_double::LongDouble;
 use bytes::{Bytes, BytesMut};
 
 pub fn commands() -> Vec<CommandSpec> {
@@ -466,83 +466,11 @@ fn setrange(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     })())
 }
 
-// ---------------------------------------------------------------------------
-// Counters.
-
-/// Adds `by` to the integer stored at `key`, keeping its expiry.
-fn incr_by(c: &mut ExecCtx, key: &Bytes, by: i64) -> Reply {
-    let text = |n: i64| Value::Str(Bytes::copy_from_slice(crate::util::num::fmt_i64(n, &mut [0u8; 20])));
-    either((|| {
-        let n = match write_entry(c, key) {
-            Some(e) => {
-                let cur = crate::util::num::parse_i64(as_str(&e.value)?).ok_or_else(|| Reply::err(ERR_NOT_INT))?;
-                let n = cur.checked_add(by).ok_or_else(|| Reply::err(ERR_OVERFLOW))?;
-                e.value = text(n);
-                n
-            }
-            None => {
-                c.db().insert(owned(key), Entry::new(text(by)));
-                by
-            }
-        };
-        c.dirty(1);
-        Ok(Reply::Int(n))
-    })())
-}
-
-fn incr(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    incr_by(c, &a[1], 1)
-}
-
-fn decr(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    incr_by(c, &a[1], -1)
-}
-
-fn incrby(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    match int_arg(&a[2]) {
-        Ok(by) => incr_by(c, &a[1], by),
-        Err(e) => e,
-    }
-}
-
-fn decrby(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    match int_arg(&a[2]) {
-        Ok(i64::MIN) => Reply::err("ERR decrement would overflow"),
-        Ok(by) => incr_by(c, &a[1], -by),
-        Err(e) => e,
-    }
-}
-
-/// INCRBYFLOAT computes in x87 extended precision and prints the result
-/// as Redis does ("%.17Lf" without trailing zeros), keeping the expiry.
-fn incrbyfloat(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    let not_float = || Reply::err(ERR_NOT_FLOAT);
-    let sum = |cur: LongDouble| -> Result<Bytes, Reply> {
-        let by = LongDouble::parse(&a[2]).ok_or_else(not_float)?;
-        let sum = cur.checked_add(by).ok_or_else(|| Reply::err("ERR increment would produce NaN or Infinity"))?;
-        Ok(Bytes::from(sum.to_human_string()))
-    };
-    either((|| {
-        let text = match write_entry(c, &a[1]) {
-            Some(e) => {
-                let text = sum(LongDouble::parse(as_str(&e.value)?).ok_or_else(not_float)?)?;
-                e.value = Value::Str(text.clone());
-                text
-            }
-            None => {
-                let text = sum(LongDouble::ZERO)?;
-                c.db().insert(owned(&a[1]), Entry::new(Value::Str(text.clone())));
-                text
-            }
-        };
-        c.dirty(1);
-        Ok(Reply::Bulk(text))
-    })())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::settings::Settings;
+    use crate::shard::Keyspace;
 
     #[test]
     fn getrange_bounds() {
@@ -555,6 +483,49 @@ mod tests {
         assert_eq!(string_range(-1, -5, 11), None);
         assert_eq!(string_range(0, -1, 0), None);
         assert_eq!(string_range(i64::MIN, i64::MAX, 3), Some(0..3));
+    }
+
+    /// Runs one command on `ks` at time `now` and returns its reply.
+    fn run(ks: &mut Keyspace, now: u64, h: ShardFn, line: &str) -> Reply {
+        let args: Vec<Bytes> = line.split(' ').map(|w| Bytes::copy_from_slice(w.as_bytes())).collect();
+        let settings = Settings::default();
+        h(&mut ExecCtx { ks, db: 0, now, settings: &settings }, &args)
+    }
+
+    fn expire_of(ks: &Keyspace, key: &str) -> Option<u64> {
+        ks.dbs[0].peek(key.as_bytes(), 0).map(|e| e.expire)
+    }
+
+    #[test]
+    fn expiry_options() {
+        let mut ks = Keyspace::new(1);
+        let now = 1_000_000;
+        assert_eq!(run(&mut ks, now, set, "set k v ex 10"), Reply::Ok);
+        assert_eq!(expire_of(&ks, "k"), Some(now + 10_000));
+        run(&mut ks, now, set, "set k v px 10");
+        assert_eq!(expire_of(&ks, "k"), Some(now + 10));
+        run(&mut ks, now, set, "set k v exat 2000");
+        assert_eq!(expire_of(&ks, "k"), Some(2_000_000));
+        run(&mut ks, now, set, "set k w keepttl");
+        assert_eq!(expire_of(&ks, "k"), Some(2_000_000));
+        run(&mut ks, now, set, "set k w");
+        assert_eq!(expire_of(&ks, "k"), Some(0));
+        run(&mut ks, now, setex, "psetex k 500 v");
+        assert_eq!(expire_of(&ks, "k"), Some(now + 500));
+        assert_eq!(run(&mut ks, now, getex, "getex k persist"), Reply::bulk(b"v"));
+        assert_eq!(expire_of(&ks, "k"), Some(0));
+        run(&mut ks, now, getex, "getex k pxat 1500000");
+        assert_eq!(expire_of(&ks, "k"), Some(1_500_000));
+        run(&mut ks, now, append, "append k x");
+        assert_eq!(expire_of(&ks, "k"), Some(1_500_000), "APPEND keeps the expiry");
+        run(&mut ks, now, getset, "getset k y");
+        assert_eq!(expire_of(&ks, "k"), Some(0), "GETSET clears it");
+        assert_eq!(run(&mut ks, now, getex, "getex k exat 1000"), Reply::bulk(b"y"));
+        assert_eq!(expire_of(&ks, "k"), None, "a past EXAT deletes");
+        assert_eq!(
+            run(&mut ks, u64::MAX / 2, set, "set k v px 9223372036854775807"),
+            Reply::err("ERR invalid expire time in 'set' command")
+        );
     }
 
     #[test]
