@@ -278,7 +278,9 @@ fn set_generic(
     let key = &a[1];
     let expire = o.expire.map(|(u, arg)| expire_at(c, &a[0], u, arg)).transpose()?;
     let old = if o.get { read_str(c, key)? } else { None };
-    let found = write_entry(c, key).map(|e| e.expire);
+    // The old entry matters only to NX, XX and KEEPTTL: a plain SET
+    // replaces whatever is there without looking first.
+    let found = if o.nx || o.xx || o.keepttl { write_entry(c, key).map(|e| e.expire) } else { None };
     if (o.nx && found.is_some()) || (o.xx && found.is_none()) {
         return Ok(if o.get { bulk_or_nil(old) } else { abort });
     }
