@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 fn resp(c: &mut Criterion) {
     let mut pipeline = Vec::new();
     for i in 0..16 {
-        pipeline.extend_from_slice(format!("*3\r\n$3\r\nSET\r\n$10\r\nkey:{i:06}\r\n$16\r\n0123456789abcdef\r\n").as_bytes());
+        pipeline.extend_from_slice(
+            format!("*3\r\n$3\r\nSET\r\n$10\r\nkey:{i:06}\r\n$16\r\n0123456789abcdef\r\n").as_bytes(),
+        );
     }
     let limits = Limits { max_bulk: 512 << 20, unauthenticated: false };
     c.bench_function("resp/parse 16 pipelined SETs", |b| {
@@ -92,8 +94,9 @@ fn cross_core_hop(c: &mut Criterion) {
         .io_memory(1 << 20)
         .spawn(move || async move {
             let (tx, rx) = echo_mesh.join().await.unwrap();
-            while let Ok(Some(v)) = rx.recv_from(0).await {
-                if v == u64::MAX || tx.send_to(0, v).await.is_err() {
+            let peer = 1 - tx.peer_id();
+            while let Ok(Some(v)) = rx.recv_from(peer).await {
+                if v == u64::MAX || tx.send_to(peer, v).await.is_err() {
                     break;
                 }
             }
@@ -105,18 +108,19 @@ fn cross_core_hop(c: &mut Criterion) {
         .io_memory(1 << 20)
         .spawn(move || async move {
             let (tx, rx) = mesh.join().await.unwrap();
+            let peer = 1 - tx.peer_id();
             while let Ok(iters) = req_rx.recv() {
                 if iters == 0 {
                     break;
                 }
                 let start = Instant::now();
                 for i in 0..iters {
-                    tx.send_to(1, i).await.unwrap();
-                    black_box(rx.recv_from(1).await.unwrap());
+                    tx.send_to(peer, i).await.unwrap();
+                    black_box(rx.recv_from(peer).await.unwrap());
                 }
                 done_tx.send(start.elapsed()).unwrap();
             }
-            let _ = tx.send_to(1, u64::MAX).await;
+            let _ = tx.send_to(peer, u64::MAX).await;
         })
         .unwrap();
     c.bench_function("mesh/cross-core round trip", |b| {

@@ -5,10 +5,14 @@
 use super::spec::{Begin, CommandSpec, Find};
 use bytes::Bytes;
 
-/// Indices of the key arguments of `args` (command name at 0). Returns
-/// Err(()) when the arguments are malformed for the key specs (a bad
-/// numkeys); arity has been checked before.
-pub fn key_indices(cmd: &CommandSpec, args: &[Bytes], out: &mut Vec<usize>) -> Result<(), ()> {
+/// The arguments do not fit the command's key specs (a bad numkeys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadKeyArgs;
+
+/// Indices of the key arguments of `args` (command name at 0). Fails when
+/// the arguments are malformed for the key specs (a bad numkeys); arity has
+/// been checked before.
+pub fn key_indices(cmd: &CommandSpec, args: &[Bytes], out: &mut Vec<usize>) -> Result<(), BadKeyArgs> {
     out.clear();
     let argc = args.len() as i64;
     for spec in &cmd.key_specs {
@@ -48,15 +52,15 @@ pub fn key_indices(cmd: &CommandSpec, args: &[Bytes], out: &mut Vec<usize>) -> R
             Find::Keynum { keynumidx, firstkey, step } => {
                 let at = (first + keynumidx as i64) as usize;
                 let Some(n) = args.get(at).and_then(|a| crate::util::num::parse_i64(a)) else {
-                    return Err(());
+                    return Err(BadKeyArgs);
                 };
                 if n < 0 {
-                    return Err(());
+                    return Err(BadKeyArgs);
                 }
                 let start = first + firstkey as i64;
                 let end = start + (n - 1) * step as i64;
                 if n > 0 && end >= argc {
-                    return Err(());
+                    return Err(BadKeyArgs);
                 }
                 let mut i = start;
                 for _ in 0..n {

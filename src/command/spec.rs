@@ -247,6 +247,7 @@ impl CommandSpec {
         self
     }
 
+    #[allow(clippy::should_implement_trait)]
     pub fn sub(mut self, subs: Vec<CommandSpec>) -> Self {
         self.subcommands = subs;
         self

@@ -104,10 +104,7 @@ async fn run(client: &mut Client, stream: &mut TcpStream) {
     let mut pipe = Pipeline::new(shard.shared.shards);
     let mut args = Vec::with_capacity(8);
     loop {
-        let n = match read_some(stream, &mut rbuf).await {
-            Ok(n) => n,
-            Err(_) => 0,
-        };
+        let n = read_some(stream, &mut rbuf).await.unwrap_or_default();
         if n == 0 || client.meta.borrow().killed {
             return;
         }

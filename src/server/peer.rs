@@ -74,14 +74,14 @@ impl Peer {
     /// (two cores answering each other through full channels would
     /// otherwise deadlock).
     pub fn reply(self: &Rc<Self>, to: usize, tag: u32, payload: Payload) {
-        if let Err(e) = self.senders.try_send_to(to, Msg::Done { tag, payload }) {
-            if let glommio::GlommioError::WouldBlock(glommio::ResourceType::Channel(msg)) = e {
-                let me = self.clone();
-                glommio::spawn_local(async move {
-                    let _ = me.senders.send_to(to, msg).await;
-                })
-                .detach();
-            }
+        if let Err(glommio::GlommioError::WouldBlock(glommio::ResourceType::Channel(msg))) =
+            self.senders.try_send_to(to, Msg::Done { tag, payload })
+        {
+            let me = self.clone();
+            glommio::spawn_local(async move {
+                let _ = me.senders.send_to(to, msg).await;
+            })
+            .detach();
         }
     }
 

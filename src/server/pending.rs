@@ -40,10 +40,8 @@ impl Pending {
     pub fn complete(&self, tag: u32, payload: Payload) {
         let mut slots = self.slots.borrow_mut();
         let Some(slot) = slots.get_mut(tag as usize) else { return };
-        if let Slot::Waiting(w) = std::mem::replace(slot, Slot::Ready(payload)) {
-            if let Some(w) = w {
-                w.wake();
-            }
+        if let Slot::Waiting(Some(w)) = std::mem::replace(slot, Slot::Ready(payload)) {
+            w.wake();
         }
     }
 

@@ -55,28 +55,23 @@ impl Default for Settings {
 impl Settings {
     /// Reads the hot values out of the configuration.
     pub fn from_config(c: &crate::config::Config) -> Settings {
-        let pass = c.get_str("requirepass");
         Settings {
-            databases: c.get_int("databases").max(1) as usize,
-            proto_max_bulk_len: c.get_int("proto-max-bulk-len").max(1) as usize,
-            client_query_buffer_limit: c.get_int("client-query-buffer-limit").max(1) as usize,
-            timeout: c.get_int("timeout").max(0) as u64,
-            maxclients: c.get_int("maxclients").max(1) as usize,
-            requirepass: (!pass.is_empty()).then(|| Bytes::from(pass)),
-            protected_mode: c.get_bool("protected-mode"),
-            hz: c.get_int("hz").clamp(1, 500) as u64,
-            slowlog_log_slower_than: c.get_int("slowlog-log-slower-than"),
-            slowlog_max_len: c.get_int("slowlog-max-len").max(0) as usize,
-            latency_monitor_threshold: c.get_int("latency-monitor-threshold").max(0) as u64,
+            databases: c.databases(),
+            proto_max_bulk_len: c.proto_max_bulk_len() as usize,
+            client_query_buffer_limit: c.client_query_buffer_limit() as usize,
+            timeout: c.timeout(),
+            maxclients: c.maxclients() as usize,
+            requirepass: c.requirepass().map(Bytes::copy_from_slice),
+            protected_mode: c.protected_mode(),
+            hz: c.hz() as u64,
+            slowlog_log_slower_than: c.slowlog_log_slower_than(),
+            slowlog_max_len: c.slowlog_max_len() as usize,
+            latency_monitor_threshold: c.latency_monitor_threshold(),
             enable_debug_command: c.get_str("enable-debug-command"),
             enable_protected_configs: c.get_str("enable-protected-configs"),
-            tcp_keepalive: c.get_int("tcp-keepalive").max(0) as u64,
-            latency_tracking_info_percentiles: c
-                .get_str("latency-tracking-info-percentiles")
-                .split_whitespace()
-                .filter_map(|p| p.parse().ok())
-                .collect(),
-            latency_tracking: c.get_bool("latency-tracking"),
+            tcp_keepalive: c.tcp_keepalive(),
+            latency_tracking_info_percentiles: c.latency_tracking_info_percentiles().to_vec(),
+            latency_tracking: c.latency_tracking(),
         }
     }
 }

@@ -25,9 +25,13 @@ const MESH_CAPACITY: usize = 4096;
 /// Runs the server until it shuts down; returns the exit status.
 pub fn run(config: Config) -> i32 {
     let settings = Settings::from_config(&config);
-    log::init(&config.get_str("logfile"), Level::parse(&config.get_str("loglevel")));
-    if config.get_bool("daemonize") {
+    log::init(&config.logfile(), Level::parse(&config.loglevel()));
+    if config.daemonize() {
         daemonize();
+    }
+    if let Err(e) = std::env::set_current_dir(config.dir()) {
+        warning!("Can't chdir to '{}': {e}", config.dir());
+        return 1;
     }
     let pid = std::process::id();
     notice!("oO0OoO0OoO0Oo Clover is starting oO0OoO0OoO0Oo");
@@ -45,18 +49,18 @@ pub fn run(config: Config) -> i32 {
         return 1;
     }
     let cpus = allowed_cpus();
-    let shards = match config.get_int("shards") {
-        n if n > 0 => n as usize,
-        _ => cpus.len().max(1),
+    let shards = match config.shards() {
+        0 => cpus.len().max(1),
+        n => n,
     };
-    let port = config.get_int("port") as u16;
-    let binds = config.get_str("bind");
+    let port = config.port();
+    let binds = config.bind();
     let addrs: Vec<String> = binds
-        .split_whitespace()
+        .iter()
         .map(|a| a.trim_start_matches('-'))
         .map(|a| if a.contains(':') { format!("[{a}]:{port}") } else { format!("{a}:{port}") })
         .collect();
-    let optional: Vec<bool> = binds.split_whitespace().map(|a| a.starts_with('-')).collect();
+    let optional: Vec<bool> = binds.iter().map(|a| a.starts_with('-')).collect();
     if port != 0 {
         for (a, opt) in addrs.iter().zip(&optional) {
             if let Err(e) = std::net::TcpListener::bind(a) {
@@ -69,12 +73,12 @@ pub fn run(config: Config) -> i32 {
             }
         }
     }
-    let pidfile = config.get_str("pidfile");
+    let pidfile = config.pidfile().unwrap_or_default();
     let shared = Arc::new(Shared::new(shards, cpus.clone(), port, config.file().to_string(), pidfile.clone()));
     if !pidfile.is_empty() {
         let _ = std::fs::write(&pidfile, format!("{pid}\n"));
     }
-    if config.get_bool("always-show-logo") || !config.get_bool("daemonize") {
+    if config.always_show_logo() || !config.daemonize() {
         log::write_raw(&banner(port, pid, shards));
     }
     block_signals();
