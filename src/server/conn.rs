@@ -19,6 +19,11 @@ use std::time::Instant;
 /// Bytes read from a socket at a time.
 const READ_CHUNK: usize = 16 * 1024;
 
+/// What a non-loopback client gets when protected mode is on and the
+/// default user has no password (Redis's reply, word for word, since
+/// clients and operators match on it).
+const PROTECTED_MODE_DENIED: &str = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
 /// Accepts connections on `listener` until shutdown.
 pub async fn accept_loop(shard: Rc<Shard>, listener: TcpListener) {
     loop {
@@ -51,7 +56,13 @@ async fn serve(shard: Rc<Shard>, mut stream: TcpStream) {
         return;
     }
     let _ = stream.set_nodelay(true);
-    let addr = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+    let peer = stream.peer_addr().ok();
+    if settings.protected_mode && settings.requirepass.is_none() && !peer.is_some_and(|p| p.ip().is_loopback()) {
+        shared.connected_clients.fetch_sub(1, Ordering::Relaxed);
+        let _ = stream.write_all(PROTECTED_MODE_DENIED.as_bytes()).await;
+        return;
+    }
+    let addr = peer.map(|a| a.to_string()).unwrap_or_default();
     let laddr = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let id = shared.next_client_id();
     let now = Instant::now();
