@@ -72,6 +72,8 @@ fn requirepass_and_auth() {
 #[test]
 fn maxclients_rejects_extra_connections() {
     let s = Server::start(1, &["--maxclients", "2"]);
+    // Let the server notice that the start-up probe connection closed.
+    std::thread::sleep(std::time::Duration::from_millis(300));
     let mut a = s.raw();
     let mut b = s.raw();
     assert_eq!(a.roundtrip(b"PING\r\n", 7), "+PONG\r\n");
@@ -124,4 +126,29 @@ fn sigterm_exits_promptly() {
     let port = s.port;
     drop(s);
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+}
+
+#[test]
+fn idle_clients_are_closed_after_timeout() {
+    let s = Server::start(1, &["--timeout", "1"]);
+    let mut idle = s.raw();
+    assert_eq!(idle.roundtrip(b"PING\r\n", 7), "+PONG\r\n");
+    // Closed within the 5 s read timeout of the raw socket (timeout 1 s,
+    // checked hz times a second).
+    assert!(idle.closed(), "an idle client must be closed after `timeout` seconds");
+    let mut c = s.conn();
+    let pong: String = redis::cmd("PING").query(&mut c).unwrap();
+    assert_eq!(pong, "PONG");
+}
+
+#[test]
+fn reset_restores_connection_defaults() {
+    let s = Server::start(2, &[]);
+    let mut r = s.raw();
+    assert_eq!(r.roundtrip(b"SELECT 3\r\n", 5), "+OK\r\n");
+    assert_eq!(r.roundtrip(b"SET k v\r\n", 5), "+OK\r\n");
+    assert_eq!(r.roundtrip(b"RESET\r\n", 8), "+RESET\r\n");
+    assert_eq!(r.roundtrip(b"GET k\r\n", 5), "$-1\r\n");
+    assert_eq!(r.roundtrip(b"SELECT 3\r\n", 5), "+OK\r\n");
+    assert_eq!(r.roundtrip(b"GET k\r\n", 7), "$1\r\nv\r\n");
 }
