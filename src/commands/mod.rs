@@ -5,9 +5,11 @@ use crate::command::CommandSpec;
 
 pub mod bitfield;
 pub mod bitmap;
+pub mod client;
 pub mod connection;
 pub mod counters;
 pub mod function;
+pub mod help;
 pub mod keys;
 pub mod lcs;
 pub mod server;
@@ -23,5 +25,6 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(server::commands());
     v.extend(strings::commands());
     v.extend(bitmap::commands());
+    v.extend(client::commands());
     v
 }

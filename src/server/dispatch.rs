@@ -133,6 +133,8 @@ impl Pipeline {
             self.push(c, err, Some(cmd), true);
             return;
         }
+        // CLIENT PAUSE holds the command back until the pause ends.
+        super::pause::wait_if_paused(&c.shard, cmd).await;
         {
             let mut m = c.meta.borrow_mut();
             m.last_cmd = cmd.name;

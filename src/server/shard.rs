@@ -48,6 +48,8 @@ pub struct Shard {
     expire_cycle: RefCell<ExpireCycle>,
     /// DEBUG SET-ACTIVE-EXPIRE.
     pub active_expire: Cell<bool>,
+    /// CLIENT PAUSE.
+    pub pause: Cell<super::pause::ClientPause>,
     /// Unix ms when the current batch of work started; commands compare
     /// expiry times against it (see `tick`).
     now: Cell<u64>,
@@ -70,6 +72,7 @@ impl Shard {
             clients: RefCell::new(Default::default()),
             expire_cycle: RefCell::new(ExpireCycle::default()),
             active_expire: Cell::new(true),
+            pause: Cell::default(),
             now: Cell::new(expire::now_ms()),
         })
     }
