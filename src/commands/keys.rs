@@ -1,4 +1,6 @@
-//! Generic keyspace commands: DEL, EXISTS, TYPE, expiry, renaming, scanning.
+//! Generic commands on named keys: DEL, UNLINK, EXISTS, TYPE, TOUCH, RENAME,
+//! RENAMENX, COPY, MOVE. Expiry is in `expire.rs`, node-wide walks (KEYS,
+//! SCAN, RANDOMKEY, SWAPDB) in `scan.rs`, OBJECT in `object.rs`.
 
 use super::util::*;
 use crate::command::spec::{acl, flags as f, ks, CommandSpec, Exec};
@@ -29,8 +31,33 @@ pub fn commands() -> Vec<CommandSpec> {
             "Determine the type stored at key",
             "O(1)",
         ),
+        k("touch", -2, f::READONLY | f::FAST, touch).keys(vec![ks::range(1, -1, 1, &["RO"])]).doc(
+            "3.2.1",
+            "Alters the last access time of a key(s). Returns the number of existing keys specified.",
+            "O(N) where N is the number of keys that will be touched.",
+        ),
+        k("rename", 3, f::WRITE, rename)
+            .keys(vec![ks::at(1, &["RW", "ACCESS", "DELETE"]), ks::at(2, &["OW", "UPDATE"])])
+            .doc("1.0.0", "Rename a key", "O(1)"),
+        k("renamenx", 3, f::WRITE | f::FAST, renamenx)
+            .keys(vec![ks::at(1, &["RW", "ACCESS", "DELETE"]), ks::at(2, &["OW", "INSERT"])])
+            .doc("1.0.0", "Rename a key, only if the new key does not exist", "O(1)"),
+        k("copy", -3, f::WRITE | f::DENYOOM, copy)
+            .keys(vec![ks::at(1, &["RO", "ACCESS"]), ks::at(2, &["OW", "UPDATE"])])
+            .doc(
+                "6.2.0",
+                "Copy a key",
+                "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
+            ),
+        k("move", 3, f::WRITE | f::FAST, move_).keys(vec![ks::at(1, &["RW", "ACCESS", "DELETE"])]).doc(
+            "1.0.0",
+            "Move a key to another database",
+            "O(1)",
+        ),
     ]
 }
+
+const ERR_SAME_OBJECT: &str = "ERR source and destination objects are the same";
 
 fn del(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     let now = c.now;
@@ -54,6 +81,113 @@ fn type_(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     let now = c.now;
     let t = c.db().get(&a[1], now).map_or("none", |e| e.value.type_name());
     Reply::status(t)
+}
+
+fn touch(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
+    let now = c.now;
+    let clock = crate::shard::expire::lru_clock();
+    let mut n = 0;
+    for k in &a[1..] {
+        if let Some(e) = c.db().get(k, now) {
+            e.access = clock;
+            n += 1;
+        }
+    }
+    Reply::Int(n)
+}
+
+/// RENAME and RENAMENX (`nx`): the entry keeps its expiry.
+fn rename_generic(c: &mut ExecCtx, a: &[Bytes], nx: bool) -> Reply {
+    let now = c.now;
+    let (src, dst) = (&a[1], &a[2]);
+    if c.db().get(src, now).is_none() {
+        return Reply::err(ERR_NO_KEY);
+    }
+    let done = if nx { Reply::Int(1) } else { Reply::Ok };
+    if src == dst {
+        return if nx { Reply::Int(0) } else { done };
+    }
+    if nx && c.db().get(dst, now).is_some() {
+        return Reply::Int(0);
+    }
+    if let Some(e) = c.db().remove(src) {
+        c.db().insert(owned(dst), e);
+    }
+    c.dirty(1);
+    done
+}
+
+fn rename(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
+    rename_generic(c, a, false)
+}
+
+fn renamenx(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
+    rename_generic(c, a, true)
+}
+
+/// Parses a database index argument: an int, then a valid database.
+fn db_index(c: &ExecCtx, arg: &[u8]) -> Result<usize, Reply> {
+    let n = int_arg(arg)?;
+    if !(i32::MIN as i64..=i32::MAX as i64).contains(&n) {
+        return Err(Reply::err(format!("ERR value is out of range, value must between {} and {}", i32::MIN, i32::MAX)));
+    }
+    usize::try_from(n).ok().filter(|&n| n < c.ks.dbs.len()).ok_or_else(|| Reply::err(ERR_DB_INDEX))
+}
+
+fn copy(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
+    either(copy_generic(c, a))
+}
+
+fn copy_generic(c: &mut ExecCtx, a: &[Bytes]) -> Result<Reply, Reply> {
+    let (mut dst_db, mut replace) = (c.db, false);
+    let mut i = 3;
+    while i < a.len() {
+        if is(&a[i], "replace") {
+            replace = true;
+        } else if is(&a[i], "db") && i + 1 < a.len() {
+            dst_db = db_index(c, &a[i + 1])?;
+            i += 1;
+        } else {
+            return Err(Reply::err(ERR_SYNTAX));
+        }
+        i += 1;
+    }
+    let (src, dst) = (&a[1], &a[2]);
+    if dst_db == c.db && src == dst {
+        return Err(Reply::err(ERR_SAME_OBJECT));
+    }
+    let now = c.now;
+    let Some(e) = c.db().get(src, now) else { return Ok(Reply::Int(0)) };
+    let mut e = e.clone();
+    e.access = crate::shard::expire::lru_clock();
+    let target = &mut c.ks.dbs[dst_db];
+    if target.get(dst, now).is_some() && !replace {
+        return Ok(Reply::Int(0));
+    }
+    target.insert(owned(dst), e);
+    c.dirty(1);
+    Ok(Reply::Int(1))
+}
+
+fn move_(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
+    either(move_generic(c, a))
+}
+
+fn move_generic(c: &mut ExecCtx, a: &[Bytes]) -> Result<Reply, Reply> {
+    let to = db_index(c, &a[2])?;
+    if to == c.db {
+        return Err(Reply::err(ERR_SAME_OBJECT));
+    }
+    let now = c.now;
+    let key = &a[1];
+    if c.db().get(key, now).is_none() || c.ks.dbs[to].get(key, now).is_some() {
+        return Ok(Reply::Int(0));
+    }
+    if let Some(e) = c.db().remove(key) {
+        c.ks.dbs[to].insert(owned(key), e);
+    }
+    c.dirty(1);
+    Ok(Reply::Int(1))
 }
 
 /// The error for a wrong type, for families that check types.

@@ -8,6 +8,7 @@ pub mod bitmap;
 pub mod client;
 pub mod connection;
 pub mod counters;
+pub mod expire;
 pub mod function;
 pub mod help;
 pub mod keys;
@@ -22,6 +23,7 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(connection::commands());
     v.extend(function::commands());
     v.extend(keys::commands());
+    v.extend(expire::commands());
     v.extend(server::commands());
     v.extend(strings::commands());
     v.extend(bitmap::commands());
