@@ -13,6 +13,7 @@ pub mod function;
 pub mod help;
 pub mod keys;
 pub mod lcs;
+pub mod scan;
 pub mod server;
 pub mod strings;
 pub mod util;
@@ -24,6 +25,7 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(function::commands());
     v.extend(keys::commands());
     v.extend(expire::commands());
+    v.extend(scan::commands());
     v.extend(server::commands());
     v.extend(strings::commands());
     v.extend(bitmap::commands());
