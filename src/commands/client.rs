@@ -126,7 +126,7 @@ async fn gather(c: &Client, ids: Option<Vec<u64>>) -> Vec<(u64, String)> {
             let reg = s.clients.borrow();
             reg.clients
                 .iter()
-                .filter(|(id, _)| ids.as_ref().map_or(true, |want| want.contains(id)))
+                .filter(|(id, _)| ids.as_ref().is_none_or(|want| want.contains(id)))
                 .map(|(&id, m)| (id, m.borrow().line()))
                 .collect::<Vec<_>>()
         })
@@ -192,9 +192,9 @@ struct KillFilter {
 impl KillFilter {
     fn matches(&self, m: &ClientMeta) -> bool {
         !self.no_type_match
-            && self.addr.as_ref().map_or(true, |a| *a == m.addr)
-            && self.laddr.as_ref().map_or(true, |a| *a == m.laddr)
-            && self.id.map_or(true, |id| id == m.id)
+            && self.addr.as_ref().is_none_or(|a| *a == m.addr)
+            && self.laddr.as_ref().is_none_or(|a| *a == m.laddr)
+            && self.id.is_none_or(|id| id == m.id)
     }
 
     /// Parses the option, value pairs of the new form.

@@ -8,13 +8,16 @@ pub mod bitmap;
 pub mod client;
 pub mod connection;
 pub mod counters;
+pub mod debug;
 pub mod expire;
 pub mod function;
 pub mod help;
 pub mod keys;
+pub mod latency;
 pub mod lcs;
 pub mod scan;
 pub mod server;
+pub mod slowlog;
 pub mod strings;
 pub mod util;
 
@@ -30,5 +33,8 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(strings::commands());
     v.extend(bitmap::commands());
     v.extend(client::commands());
+    v.extend(debug::commands());
+    v.extend(latency::commands());
+    v.extend(slowlog::commands());
     v
 }

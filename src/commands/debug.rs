@@ -1,0 +1,219 @@
+//! DEBUG: the testing and introspection hooks Redis's test suite uses
+//! (SLEEP, SET-ACTIVE-EXPIRE, OBJECT, PROTOCOL, LOG ...), allowed by the
+//! enable-debug-command directive. Like Redis, DEBUG is one command that
+//! parses its own subcommands (COMMAND INFO shows none).
+
+use super::help::help;
+use super::util::*;
+use crate::command::spec::{flags as f, CommandSpec, Exec, LocalFuture};
+use crate::config::value::{memtoull, strtoll};
+use crate::resp::Reply;
+use crate::server::client::Client;
+use crate::shard::Value;
+use bytes::{Bytes, BytesMut};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+pub fn commands() -> Vec<CommandSpec> {
+    vec![CommandSpec::new("debug", -2, f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE, Exec::Server(debug))
+        .group("server")
+        .doc("1.0.0", "A container for debugging commands", "Depends on subcommand.")]
+}
+
+/// Whether enable-debug-command lets this client run DEBUG.
+fn allowed(c: &Client) -> bool {
+    let setting = c.shard.settings().enable_debug_command.clone();
+    match setting.as_str() {
+        "yes" => true,
+        "local" => c.meta.borrow().addr.parse::<SocketAddr>().is_ok_and(|a| a.ip().is_loopback()),
+        _ => false,
+    }
+}
+
+fn debug(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
+    Box::pin(async move {
+        if !allowed(c) {
+            return Reply::err(
+                "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run \
+                 it from a local connection, otherwise you need to set this option in the configuration file, and \
+                 then restart the server.",
+            );
+        }
+        let sub = String::from_utf8_lossy(&a[1]).to_ascii_lowercase();
+        match (sub.as_str(), a.len()) {
+            ("help", 2) => debug_help(),
+            ("sleep", 3) => {
+                let secs = crate::util::num::parse_f64(&a[2], false).unwrap_or(0.0);
+                if secs > 0.0 {
+                    glommio::timer::sleep(Duration::from_secs_f64(secs.min(1e9))).await;
+                }
+                Reply::Ok
+            }
+            ("set-active-expire", 3) => {
+                let on = strtoll(&a[2], 10).0 != 0;
+                c.shard.run_on_all(move |s| s.active_expire.set(on)).await;
+                Reply::Ok
+            }
+            ("object", 3) => object(c, a[2].clone()).await,
+            ("quicklist-packed-threshold", 3) => match memtoull(&a[2]) {
+                Some(n) if n <= (1u64 << 32) - (1 << 20) => Reply::Ok,
+                _ => Reply::err("ERR argument must be a memory value bigger than 1 and smaller than 4gb"),
+            },
+            ("change-repl-id", 2) => {
+                crate::warning!("Changing replication IDs after receiving DEBUG change-repl-id");
+                Reply::Ok
+            }
+            ("log", 3) => {
+                crate::warning!("DEBUG LOG: {}", String::from_utf8_lossy(&a[2]));
+                Reply::Ok
+            }
+            ("protocol", 3) => protocol(c, &a[2]),
+            _ => Reply::err(format!(
+                "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
+                truncate(&String::from_utf8_lossy(&a[1]), 128)
+            )),
+        }
+    })
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// DEBUG OBJECT: Redis's one-line description of the value at `key`.
+async fn object(c: &Client, key: Bytes) -> Reply {
+    let db = c.db;
+    let owner = c.shard.shared.shard_of_key(&key);
+    let found = c
+        .shard
+        .run_on(owner, move |s| {
+            let now = s.now();
+            let ks = s.ks.borrow();
+            let e = ks.dbs[db].peek(&key, now)?;
+            let idle = crate::shard::expire::lru_clock().saturating_sub(e.access);
+            // A stable, made-up address per key, as Redis prints a pointer.
+            let addr = 0x7f00_0000_0000u64 | (e as *const _ as u64 & 0xff_ffff_fff0);
+            Some(format!(
+                "Value at:{addr:#x} refcount:1 encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{idle}",
+                e.value.encoding(),
+                serialized_length(&e.value),
+                e.access & 0xff_ffff,
+            ))
+        })
+        .await;
+    match found {
+        Some(line) => Reply::Status(line.into()),
+        None => Reply::err(ERR_NO_KEY),
+    }
+}
+
+/// The size of a value in an RDB file, without compression.
+fn serialized_length(v: &Value) -> usize {
+    #[allow(unreachable_patterns)]
+    match v {
+        Value::Str(b) => match crate::util::num::parse_i64(b) {
+            Some(n) if b.len() <= 11 && i8::try_from(n).is_ok() => 2,
+            Some(n) if b.len() <= 11 && i16::try_from(n).is_ok() => 3,
+            Some(n) if b.len() <= 11 && i32::try_from(n).is_ok() => 5,
+            _ => {
+                let prefix = match b.len() {
+                    0..=63 => 1,
+                    64..=16383 => 2,
+                    _ => 5,
+                };
+                prefix + b.len()
+            }
+        },
+        _ => 0,
+    }
+}
+
+/// DEBUG PROTOCOL: one reply of each RESP type, for client tests.
+fn protocol(c: &Client, kind: &[u8]) -> Reply {
+    let list = || (0..3).map(Reply::Int).collect::<Vec<_>>();
+    let follow = |first: Option<Reply>, text: &str| {
+        let mut out = BytesMut::new();
+        if let Some(r) = first {
+            r.encode(&mut out, c.resp3);
+        }
+        Reply::str(text).encode(&mut out, c.resp3);
+        Reply::Raw(out.freeze())
+    };
+    if is(kind, "string") {
+        Reply::str("Hello World")
+    } else if is(kind, "integer") {
+        Reply::Int(12345)
+    } else if is(kind, "double") {
+        #[allow(clippy::approx_constant)]
+        Reply::Double(3.141)
+    } else if is(kind, "bignum") {
+        let n = "1234567999999999999999999999999999999";
+        if c.resp3 {
+            Reply::Raw(Bytes::from(format!("({n}\r\n")))
+        } else {
+            Reply::str(n)
+        }
+    } else if is(kind, "null") {
+        Reply::Nil
+    } else if is(kind, "array") {
+        Reply::Array(list())
+    } else if is(kind, "set") {
+        Reply::Set(list())
+    } else if is(kind, "map") {
+        Reply::Map((0..3).map(|j| (Reply::Int(j), Reply::Bool(j == 1))).collect())
+    } else if is(kind, "attrib") {
+        // An attribute (RESP3 only) precedes the real reply.
+        let attr = c.resp3.then(|| {
+            let mut out = BytesMut::from(&b"|1\r\n"[..]);
+            Reply::str("key-popularity").encode(&mut out, true);
+            Reply::Array(vec![Reply::str("key:123"), Reply::Int(90)]).encode(&mut out, true);
+            Reply::Raw(out.freeze())
+        });
+        follow(attr, "Some real reply following the attribute")
+    } else if is(kind, "push") {
+        if !c.resp3 {
+            return Reply::err("ERR RESP2 is not supported by this command");
+        }
+        let push = Reply::Push(vec![Reply::str("server-cpu-usage"), Reply::Int(42)]);
+        follow(Some(push), "Some real reply following the push reply")
+    } else if is(kind, "verbatim") {
+        Reply::Verbatim(Bytes::from_static(b"This is a verbatim\nstring"))
+    } else if is(kind, "true") {
+        Reply::Bool(true)
+    } else if is(kind, "false") {
+        Reply::Bool(false)
+    } else {
+        Reply::err(
+            "ERR Wrong protocol type name. Please use one of the following: \
+             string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false",
+        )
+    }
+}
+
+fn debug_help() -> Reply {
+    help(
+        "DEBUG",
+        &[
+            "CHANGE-REPL-ID",
+            "    Change the replication IDs of the instance.",
+            "    Dangerous: should be used only for testing the replication subsystem.",
+            "LOG <message>",
+            "    Write <message> to the server log.",
+            "OBJECT <key>",
+            "    Show low level info about the `key` and associated value.",
+            "PROTOCOL <type>",
+            "    Reply with a test value of the specified type. <type> can be: string,",
+            "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+            "    true, false.",
+            "QUICKLIST-PACKED-THRESHOLD <size>",
+            "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+            "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+            "SET-ACTIVE-EXPIRE <0|1>",
+            "    Setting it to 0 disables expiring keys in background when they are not",
+            "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+            "    default.",
+            "SLEEP <seconds>",
+            "    Stop the server for <seconds>. Decimals allowed.",
+        ],
+    )
+}
