@@ -15,6 +15,7 @@ pub mod help;
 pub mod keys;
 pub mod latency;
 pub mod lcs;
+pub mod object;
 pub mod scan;
 pub mod server;
 pub mod slowlog;
@@ -29,6 +30,7 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(keys::commands());
     v.extend(expire::commands());
     v.extend(scan::commands());
+    v.extend(object::commands());
     v.extend(server::commands());
     v.extend(strings::commands());
     v.extend(bitmap::commands());

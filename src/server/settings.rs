@@ -27,6 +27,8 @@ pub struct Settings {
     /// Percentiles INFO latencystats reports.
     pub latency_tracking_info_percentiles: Vec<f64>,
     pub latency_tracking: bool,
+    /// The maxmemory-policy is an LFU one (OBJECT FREQ / IDLETIME).
+    pub lfu: bool,
 }
 
 impl Default for Settings {
@@ -48,6 +50,7 @@ impl Default for Settings {
             tcp_keepalive: 300,
             latency_tracking_info_percentiles: vec![50.0, 99.0, 99.9],
             latency_tracking: true,
+            lfu: false,
         }
     }
 }
@@ -72,6 +75,7 @@ impl Settings {
             tcp_keepalive: c.tcp_keepalive(),
             latency_tracking_info_percentiles: c.latency_tracking_info_percentiles().to_vec(),
             latency_tracking: c.latency_tracking(),
+            lfu: c.maxmemory_policy().contains("lfu"),
         }
     }
 }
