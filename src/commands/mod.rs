@@ -12,6 +12,7 @@ pub mod debug;
 pub mod expire;
 pub mod function;
 pub mod help;
+pub mod info;
 pub mod keys;
 pub mod latency;
 pub mod lcs;
@@ -26,7 +27,12 @@ pub mod util;
 pub fn all() -> Vec<CommandSpec> {
     let mut v = Vec::new();
     v.extend(connection::commands());
+    v.extend(client::commands());
+    v.extend(debug::commands());
+    v.extend(latency::commands());
+    v.extend(slowlog::commands());
     v.extend(function::commands());
+    v.extend(info::commands());
     v.extend(keys::commands());
     v.extend(expire::commands());
     v.extend(scan::commands());
@@ -34,9 +40,5 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(server::commands());
     v.extend(strings::commands());
     v.extend(bitmap::commands());
-    v.extend(client::commands());
-    v.extend(debug::commands());
-    v.extend(latency::commands());
-    v.extend(slowlog::commands());
     v
 }

@@ -48,6 +48,7 @@ pub fn run(config: Config) -> i32 {
     if !raise_memlock() {
         return 1;
     }
+    crate::util::clock::calibrate();
     let cpus = allowed_cpus();
     let shards = match config.shards() {
         0 => cpus.len().max(1),
