@@ -40,6 +40,15 @@ pub fn commands() -> Vec<CommandSpec> {
             "Synchronously save the dataset to disk and then shut down the server",
             "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
         ),
+        CommandSpec::new("time", 1, f::LOADING | f::STALE | f::FAST, Exec::Client(time))
+            .group("server")
+            .tips(&["nondeterministic_output"])
+            .doc("2.6.0", "Return the current server time", "O(1)"),
+        CommandSpec::new("lastsave", 1, f::LOADING | f::STALE | f::FAST, Exec::Client(lastsave))
+            .group("server")
+            .acl(acl::ADMIN | acl::DANGEROUS)
+            .tips(&["nondeterministic_output"])
+            .doc("1.0.0", "Get the UNIX time stamp of the last successful save to disk", "O(1)"),
         CommandSpec::new("config", -2, 0, Exec::Container)
             .group("server")
             .doc("2.0.0", "A container for server configuration commands", "Depends on subcommand.")
@@ -66,6 +75,17 @@ pub fn commands() -> Vec<CommandSpec> {
                 ),
             ]),
     ]
+}
+
+fn time(_c: &mut Client, _a: &[Bytes]) -> Reply {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    Reply::Array(vec![Reply::str(now.as_secs().to_string()), Reply::str(now.subsec_micros().to_string())])
+}
+
+/// Until persistence exists nothing is saved; Redis reports its start time
+/// then.
+fn lastsave(c: &mut Client, _a: &[Bytes]) -> Reply {
+    Reply::Int(c.shard.shared.started_unix as i64)
 }
 
 /// Validates a client name as CLIENT SETNAME does.
@@ -160,20 +180,23 @@ fn config_get(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
 
 fn config_set(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
     Box::pin(async move {
-        if a.len() % 2 != 0 {
-            return Reply::err("ERR wrong number of arguments for 'config|set' command");
+        if !a.len().is_multiple_of(2) {
+            return Reply::err(ERR_SYNTAX);
         }
+        let local_client = c.meta.borrow().addr.starts_with("127.") || c.meta.borrow().addr.starts_with("[::1]");
         let args: Vec<Bytes> = a[2..].to_vec();
         let result = c
             .shard
             .on_control(move |ctl| {
                 let pairs: Vec<(&[u8], &[u8])> = args.chunks(2).map(|p| (p[0].as_ref(), p[1].as_ref())).collect();
                 let mut cfg = ctl.config.borrow_mut();
-                cfg.config_set(&pairs).map(|_| Settings::from_config(&cfg))
+                let ctx = crate::config::SetContext { local_client, loading: false };
+                cfg.config_set_with(&pairs, ctx).map(|_| (Settings::from_config(&cfg), cfg.loglevel()))
             })
             .await;
         match result {
-            Ok(settings) => {
+            Ok((settings, loglevel)) => {
+                crate::server::log::set_level(crate::server::log::Level::parse(&loglevel));
                 apply_settings(&c.shard, settings).await;
                 Reply::Ok
             }
@@ -184,7 +207,6 @@ fn config_set(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
 
 /// Gives every shard the new settings.
 pub async fn apply_settings(shard: &Rc<crate::server::shard::Shard>, settings: Settings) {
-    crate::server::log::set_level(crate::server::log::Level::Notice);
     shard
         .run_on_all(move |s| {
             *s.settings.borrow_mut() = Rc::new(settings.clone());
