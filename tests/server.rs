@@ -152,3 +152,21 @@ fn reset_restores_connection_defaults() {
     assert_eq!(r.roundtrip(b"SELECT 3\r\n", 5), "+OK\r\n");
     assert_eq!(r.roundtrip(b"GET k\r\n", 7), "$1\r\nv\r\n");
 }
+
+#[test]
+fn monitor_sees_commands_from_every_shard() {
+    let s = Server::start(4, &[]);
+    let mut m = s.raw();
+    assert_eq!(m.roundtrip(b"MONITOR\r\n", 5), "+OK\r\n");
+    let mut c = s.conn();
+    for i in 0..8 {
+        let _: () = c.set(format!("mon:{i}"), "v\"x").unwrap();
+    }
+    let mut seen = String::new();
+    while (0..8).any(|i| !seen.contains(&format!("\"set\" \"mon:{i}\" \"v\\\"x\""))) {
+        let chunk = m.read_n(1);
+        assert!(!chunk.is_empty(), "monitor stream ended early; got {seen}");
+        seen.push_str(&String::from_utf8_lossy(&chunk).to_lowercase());
+    }
+    assert!(seen.lines().all(|l| l.starts_with('+') && l.contains(" [0 127.0.0.1:")), "{seen}");
+}

@@ -15,6 +15,7 @@ pub mod help;
 pub mod info;
 pub mod keys;
 pub mod latency;
+pub mod monitor;
 pub mod lcs;
 pub mod object;
 pub mod scan;
@@ -33,6 +34,7 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(slowlog::commands());
     v.extend(function::commands());
     v.extend(info::commands());
+    v.extend(monitor::commands());
     v.extend(keys::commands());
     v.extend(expire::commands());
     v.extend(scan::commands());

@@ -85,6 +85,9 @@ async fn serve(shard: Rc<Shard>, mut stream: TcpStream) {
     let mut client = Client::new(shard.clone(), meta.clone());
     run(&mut client, &mut stream).await;
     shard.clients.borrow_mut().clients.remove(&id);
+    if client.monitor.is_some() {
+        super::monitor::stop(&shard, id);
+    }
     shared.connected_clients.fetch_sub(1, Ordering::Relaxed);
     let _ = stream.close().await;
 }
@@ -97,14 +100,44 @@ async fn read_some(stream: &mut TcpStream, buf: &mut BytesMut) -> std::io::Resul
     }
     let len = buf.len();
     let spare = buf.capacity() - len;
-    // SAFETY: the bytes past `len` are only exposed to `read`, which writes
-    // them (it never reads them); `set_len` below covers exactly the bytes
-    // it reported written, and the length is restored on error.
-    unsafe { buf.set_len(len + spare) };
-    let r = stream.read(&mut buf[len..]).await;
-    let n = *r.as_ref().unwrap_or(&0);
+    // SAFETY: the slice covers the buffer's spare capacity, which `read`
+    // only writes; the length grows only by what it reported written, so a
+    // read dropped half-way (MONITOR's select) leaves the buffer as it was.
+    let free = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().add(len), spare) };
+    let n = stream.read(free).await?;
     unsafe { buf.set_len(len + n) };
-    r
+    Ok(n)
+}
+
+/// What woke a monitoring connection.
+enum Event {
+    Read(std::io::Result<usize>),
+    Line(Option<bytes::Bytes>),
+}
+
+/// Reads from the socket; for a MONITOR client, also writes the command
+/// lines that arrive meanwhile. Returns the number of bytes read.
+async fn next_read(client: &mut Client, stream: &mut TcpStream, buf: &mut BytesMut) -> std::io::Result<usize> {
+    let Some(lines) = client.monitor.take() else {
+        return read_some(stream, buf).await;
+    };
+    let result = loop {
+        let event = futures_lite::future::or(async { Event::Line(lines.recv().await) }, async {
+            Event::Read(read_some(stream, buf).await)
+        })
+        .await;
+        match event {
+            Event::Read(r) => break r,
+            Event::Line(Some(line)) => {
+                if stream.write_all(&line).await.is_err() {
+                    break Ok(0);
+                }
+            }
+            Event::Line(None) => break read_some(stream, buf).await,
+        }
+    };
+    client.monitor = Some(lines);
+    result
 }
 
 /// The read, execute, write loop.
@@ -115,7 +148,7 @@ async fn run(client: &mut Client, stream: &mut TcpStream) {
     let mut pipe = Pipeline::new(shard.shared.shards);
     let mut args = Vec::with_capacity(8);
     loop {
-        let n = read_some(stream, &mut rbuf).await.unwrap_or_default();
+        let n = next_read(client, stream, &mut rbuf).await.unwrap_or_default();
         if n == 0 || client.meta.borrow().killed {
             return;
         }

@@ -29,7 +29,7 @@ impl Control {
                 self.peer.reply(from, tag, out);
             }
             Msg::Done { tag, payload } => self.peer.pending.complete(tag, payload),
-            _ => {}
+            Msg::Exec { .. } | Msg::Job { .. } | Msg::Lock { .. } | Msg::Unlock { .. } | Msg::Post { .. } => {}
         }
     }
 }

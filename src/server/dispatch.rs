@@ -135,6 +135,7 @@ impl Pipeline {
         }
         // CLIENT PAUSE holds the command back until the pause ends.
         super::pause::wait_if_paused(&c.shard, cmd).await;
+        super::monitor::feed(c, cmd, args);
         {
             let mut m = c.meta.borrow_mut();
             m.last_cmd = cmd.name;

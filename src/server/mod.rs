@@ -7,6 +7,7 @@ pub mod control;
 pub mod coordinator;
 pub mod dispatch;
 pub mod lock;
+pub mod monitor;
 pub mod log;
 pub mod pause;
 pub mod peer;

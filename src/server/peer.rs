@@ -33,6 +33,8 @@ pub enum Msg {
     Unlock { tag: u32, owner: u64, job: ShardJob },
     /// A job for the control core.
     Control { tag: u32, job: ControlJob },
+    /// A job to run on a shard without an answer (MONITOR lines).
+    Post { job: ShardJob },
     /// The answer to the request tagged `tag`.
     Done { tag: u32, payload: Payload },
 }
@@ -67,6 +69,12 @@ impl Peer {
             self.pending.complete(tag, Box::new(()));
         }
         tag
+    }
+
+    /// Sends a job that needs no answer; dropped when the channel is full
+    /// (it only carries best-effort output such as MONITOR lines).
+    pub fn post(&self, to: usize, job: ShardJob) {
+        let _ = self.senders.try_send_to(to, Msg::Post { job });
     }
 
     /// Answers a request. Never waits in the caller: a full channel hands

@@ -48,6 +48,8 @@ pub struct Shard {
     expire_cycle: RefCell<ExpireCycle>,
     /// DEBUG SET-ACTIVE-EXPIRE.
     pub active_expire: Cell<bool>,
+    /// MONITOR clients connected through this shard.
+    pub monitors: RefCell<Vec<super::monitor::Monitor>>,
     /// CLIENT PAUSE.
     pub pause: Cell<super::pause::ClientPause>,
     /// Unix ms when the current batch of work started; commands compare
@@ -72,6 +74,7 @@ impl Shard {
             clients: RefCell::new(Default::default()),
             expire_cycle: RefCell::new(ExpireCycle::default()),
             active_expire: Cell::new(true),
+            monitors: RefCell::new(Vec::new()),
             pause: Cell::default(),
             now: Cell::new(expire::now_ms()),
         })
@@ -171,6 +174,9 @@ impl Shard {
                 let out = job(self);
                 self.release();
                 self.peer.reply(from, tag, out);
+            }
+            Msg::Post { job } => {
+                job(self);
             }
             Msg::Control { .. } => {}
         }

@@ -1,0 +1,19 @@
+//! MONITOR: the connection starts receiving every command the server runs.
+
+use crate::command::spec::{flags as f, CommandSpec, Exec};
+use crate::resp::Reply;
+use crate::server::client::Client;
+use bytes::Bytes;
+
+pub fn commands() -> Vec<CommandSpec> {
+    vec![CommandSpec::new("monitor", 1, f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE, Exec::Client(monitor))
+        .group("server")
+        .doc("1.0.0", "Listen for all requests received by the server in real time", "")]
+}
+
+fn monitor(c: &mut Client, _a: &[Bytes]) -> Reply {
+    if c.monitor.is_none() {
+        c.monitor = Some(crate::server::monitor::start(c));
+    }
+    Reply::Ok
+}

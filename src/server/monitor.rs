@@ -1,0 +1,109 @@
+//! MONITOR: every command any client runs, as one line, pushed to the
+//! monitoring clients of every shard. Costs one atomic load per command
+//! while nobody monitors.
+
+use super::client::Client;
+use super::shard::Shard;
+use crate::command::spec::flags;
+use crate::command::CommandSpec;
+use bytes::Bytes;
+use glommio::channels::local_channel::{self, LocalReceiver, LocalSender};
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+
+/// A monitoring client of this shard: its id and where its lines go.
+pub struct Monitor {
+    pub client: u64,
+    pub lines: LocalSender<Bytes>,
+}
+
+/// Makes `c` a monitor; its connection loop then also writes what arrives
+/// on the returned receiver.
+pub fn start(c: &Client) -> LocalReceiver<Bytes> {
+    let (tx, rx) = local_channel::new_unbounded();
+    c.shard.monitors.borrow_mut().push(Monitor { client: c.id, lines: tx });
+    c.shard.shared.monitors.fetch_add(1, Ordering::Relaxed);
+    rx
+}
+
+/// Forgets the monitor `client` of this shard (its connection closed).
+pub fn stop(shard: &Shard, client: u64) {
+    let mut m = shard.monitors.borrow_mut();
+    let before = m.len();
+    m.retain(|x| x.client != client);
+    if m.len() < before {
+        shard.shared.monitors.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Sends the command to every monitor, as Redis's replicationFeedMonitors
+/// formats it, unless nobody monitors or the command is not shown.
+pub fn feed(c: &Client, cmd: &CommandSpec, args: &[Bytes]) {
+    if c.shard.shared.monitors.load(Ordering::Relaxed) == 0 || cmd.has(flags::SKIP_MONITOR) || cmd.has(flags::ADMIN) {
+        return;
+    }
+    let line = Bytes::from(format_line(c.db, &c.meta.borrow().addr, args));
+    for s in 0..c.shard.shared.shards {
+        let line = line.clone();
+        if s == c.shard.id {
+            deliver(&c.shard, line);
+        } else {
+            c.shard.peer.post(
+                s,
+                Box::new(move |sh: &Rc<Shard>| {
+                    deliver(sh, line);
+                    Box::new(()) as super::pending::Payload
+                }),
+            );
+        }
+    }
+}
+
+fn deliver(shard: &Shard, line: Bytes) {
+    for m in shard.monitors.borrow().iter() {
+        let _ = m.lines.try_send(line.clone());
+    }
+}
+
+/// `+<secs>.<usecs> [<db> <addr>] "arg" ...\r\n`
+fn format_line(db: usize, addr: &str, args: &[Bytes]) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let mut s = format!("+{}.{:06} [{} {}]", now.as_secs(), now.subsec_micros(), db, addr);
+    for a in args {
+        s.push(' ');
+        repr(&mut s, a);
+    }
+    s.push_str("\r\n");
+    s
+}
+
+/// A quoted, escaped rendering of bytes, as Redis's sdscatrepr.
+pub fn repr(out: &mut String, b: &[u8]) {
+    out.push('"');
+    for &ch in b {
+        match ch {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            7 => out.push_str("\\a"),
+            8 => out.push_str("\\b"),
+            c if c.is_ascii_graphic() || c == b' ' => out.push(c as char),
+            c => out.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repr_escapes_like_redis() {
+        let mut s = String::new();
+        repr(&mut s, b"a\"b\\c\n\x01 ");
+        assert_eq!(s, "\"a\\\"b\\\\c\\n\\x01 \"");
+    }
+}
