@@ -146,6 +146,7 @@ fn reset(c: &mut Client, _a: &[Bytes]) -> Reply {
     c.select(0);
     c.resp3 = false;
     c.reply_mode = ReplyMode::On;
+    c.multi = None;
     c.authenticated = c.shard.settings.borrow().requirepass.is_none();
     {
         let mut m = c.meta.borrow_mut();

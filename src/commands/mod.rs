@@ -22,6 +22,7 @@ pub mod scan;
 pub mod server;
 pub mod slowlog;
 pub mod strings;
+pub mod transactions;
 pub mod util;
 
 /// Every command Clover implements.
@@ -41,6 +42,7 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(object::commands());
     v.extend(server::commands());
     v.extend(strings::commands());
+    v.extend(transactions::commands());
     v.extend(bitmap::commands());
     v
 }

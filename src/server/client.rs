@@ -110,6 +110,8 @@ pub struct Client {
     /// protocol errors).
     pub close_after_reply: bool,
     pub reply_mode: ReplyMode,
+    /// Commands queued since MULTI.
+    pub multi: Option<super::multi::Multi>,
     /// Lines for this client when it is a MONITOR.
     pub monitor: Option<glommio::channels::local_channel::LocalReceiver<bytes::Bytes>>,
 }
@@ -127,6 +129,7 @@ impl Client {
             authenticated,
             close_after_reply: false,
             reply_mode: ReplyMode::On,
+            multi: None,
             monitor: None,
         }
     }

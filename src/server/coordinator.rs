@@ -17,18 +17,23 @@ use std::time::Instant;
 
 /// Runs `cmd` whose keys (at `key_idx` in `args`) span several shards.
 pub async fn run_multi(c: &Client, cmd: &'static CommandSpec, args: &[Bytes], key_idx: &[usize]) -> Reply {
-    let Exec::Shard(handler) = cmd.exec else {
-        return Reply::err("ERR internal: not a shard command");
-    };
+    let keys = key_idx.iter().map(|&i| args[i].clone()).collect();
+    let mut replies = run_atomically(c, &[(cmd, args)], keys).await;
+    replies.pop().unwrap_or(Reply::NilArray)
+}
+
+/// Runs shard commands one after the other as one atomic step over the
+/// shards that own `keys` (every key any of them touches): a multi-key
+/// command, or the body of a MULTI/EXEC transaction.
+pub async fn run_atomically(c: &Client, cmds: &[(&'static CommandSpec, &[Bytes])], keys: Vec<Bytes>) -> Vec<Reply> {
     let shard = c.shard.clone();
     let db = c.db;
     let owner = shard.shared.next_tx_id();
     let mut by_shard: BTreeMap<usize, Vec<Bytes>> = BTreeMap::new();
-    for &i in key_idx {
-        let key = &args[i];
-        let keys = by_shard.entry(shard.shared.shard_of_key(key)).or_default();
-        if !keys.contains(key) {
-            keys.push(key.clone());
+    for key in keys {
+        let list = by_shard.entry(shard.shared.shard_of_key(&key)).or_default();
+        if !list.contains(&key) {
+            list.push(key);
         }
     }
     let settings = shard.settings();
@@ -56,14 +61,22 @@ pub async fn run_multi(c: &Client, cmd: &'static CommandSpec, args: &[Bytes], ke
             temp.db(n).insert(k, e);
         }
     }
-    let start = Instant::now();
     let now = expire::now_ms();
-    let reply = {
-        let mut ctx = ExecCtx { ks: &mut temp, db, now, settings: &settings };
-        handler(&mut ctx, args)
-    };
-    let nanos = start.elapsed().as_nanos() as u64;
-    shard.stats.borrow_mut().call(cmd.id, nanos, settings.latency_tracking);
+    let mut replies = Vec::with_capacity(cmds.len());
+    for &(cmd, args) in cmds {
+        let Exec::Shard(handler) = cmd.exec else {
+            replies.push(Reply::err("ERR internal: not a shard command"));
+            continue;
+        };
+        let start = Instant::now();
+        let reply = {
+            let mut ctx = ExecCtx { ks: &mut temp, db, now, settings: &settings };
+            handler(&mut ctx, args)
+        };
+        let nanos = start.elapsed().as_nanos() as u64;
+        shard.stats.borrow_mut().call(cmd.id, nanos, settings.latency_tracking);
+        replies.push(reply);
+    }
     let dirty = temp.dirty;
     let mut waits = Vec::new();
     for (&s, keys) in &by_shard {
@@ -99,7 +112,7 @@ pub async fn run_multi(c: &Client, cmd: &'static CommandSpec, args: &[Bytes], ke
     if !by_shard.contains_key(&shard.id) {
         shard.ks.borrow_mut().dirty += dirty;
     }
-    reply
+    replies
 }
 
 /// Runs `f` on every shard as one atomic step: all shards are locked (in

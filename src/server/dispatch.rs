@@ -126,11 +126,17 @@ impl Pipeline {
         let (cmd, rejection) = resolve(c, args);
         let Some(cmd) = cmd else {
             let err = rejection.unwrap_or_else(|| unknown_command(args));
+            super::multi::flag_error(c);
             self.push(c, err, None, true);
             return;
         };
         if let Some(err) = rejection {
+            super::multi::flag_error(c);
             self.push(c, err, Some(cmd), true);
+            return;
+        }
+        if let Some(reply) = super::multi::queue(c, cmd, args) {
+            self.push(c, reply, Some(cmd), false);
             return;
         }
         // CLIENT PAUSE holds the command back until the pause ends.

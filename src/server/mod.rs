@@ -8,6 +8,7 @@ pub mod coordinator;
 pub mod dispatch;
 pub mod lock;
 pub mod monitor;
+pub mod multi;
 pub mod log;
 pub mod pause;
 pub mod peer;
