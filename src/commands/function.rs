@@ -9,17 +9,27 @@ use crate::server::client::Client;
 use bytes::Bytes;
 
 pub fn commands() -> Vec<CommandSpec> {
-    let sub = |name, arity, fl, h| CommandSpec::new(name, arity, fl, Exec::Client(h)).group("scripting").acl(acl::SCRIPTING);
+    let sub =
+        |name, arity, fl, h| CommandSpec::new(name, arity, fl, Exec::Client(h)).group("scripting").acl(acl::SCRIPTING);
     vec![CommandSpec::new("function", -2, 0, Exec::Container)
         .group("scripting")
         .doc("7.0.0", "A container for function commands", "Depends on subcommand.")
         .sub(vec![
-            sub("function|flush", -2, f::WRITE | f::NOSCRIPT, flush)
-                .doc("7.0.0", "Deleting all functions", "O(N) where N is the number of functions deleted"),
-            sub("function|list", -2, f::NOSCRIPT, list)
-                .doc("7.0.0", "List information about all the functions", "O(N) where N is the number of functions"),
-            sub("function|load", -3, f::WRITE | f::DENYOOM | f::NOSCRIPT, load)
-                .doc("7.0.0", "Create a function with the given arguments (name, code, description)", "O(1) (considering compilation time is redundant)"),
+            sub("function|flush", -2, f::WRITE | f::NOSCRIPT, flush).doc(
+                "7.0.0",
+                "Deleting all functions",
+                "O(N) where N is the number of functions deleted",
+            ),
+            sub("function|list", -2, f::NOSCRIPT, list).doc(
+                "7.0.0",
+                "List information about all the functions",
+                "O(N) where N is the number of functions",
+            ),
+            sub("function|load", -3, f::WRITE | f::DENYOOM | f::NOSCRIPT, load).doc(
+                "7.0.0",
+                "Create a function with the given arguments (name, code, description)",
+                "O(1) (considering compilation time is redundant)",
+            ),
         ])]
 }
 

@@ -7,8 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use super::directives::{Special, DIRECTIVES, MULTI_ARG};
-use super::value::{cstr, is_c_space, strerror, SaveMode, Value};
+use super::value::{cstr, strerror, SaveMode, Value};
 use super::{Config, RenameCommand};
+pub use crate::util::args::{repr, split_args};
 use crate::util::glob::glob_match;
 
 /// The Redis version Clover reports in configuration errors.
@@ -21,108 +22,6 @@ const MAX_INCLUDE_DEPTH: usize = 32;
 /// Directives Redis 7.0 still accepts in files, with exactly one argument,
 /// and ignores.
 const DEPRECATED: &[&str] = &["list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands"];
-
-/// Splits a line into arguments exactly like Redis's `sdssplitargs`: the
-/// line ends at its first NUL; "double quotes" take `\n \r \t \b \a \xHH`
-/// and `\<any>` escapes, 'single quotes' only `\'`; a closing quote must be
-/// followed by a space or the end. Returns None for unbalanced quotes.
-pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
-    let s = cstr(line);
-    let at = |i: usize| s.get(i).copied().unwrap_or(0);
-    let mut out = Vec::new();
-    let mut i = 0;
-    loop {
-        while at(i) != 0 && is_c_space(at(i)) {
-            i += 1;
-        }
-        if at(i) == 0 {
-            return Some(out);
-        }
-        let mut cur = Vec::new();
-        let (mut inq, mut insq, mut done) = (false, false, false);
-        while !done {
-            let c = at(i);
-            if inq {
-                if c == b'\\' && at(i + 1) == b'x' && at(i + 2).is_ascii_hexdigit() && at(i + 3).is_ascii_hexdigit() {
-                    cur.push(hex(at(i + 2)) * 16 + hex(at(i + 3)));
-                    i += 3;
-                } else if c == b'\\' && at(i + 1) != 0 {
-                    i += 1;
-                    cur.push(match at(i) {
-                        b'n' => b'\n',
-                        b'r' => b'\r',
-                        b't' => b'\t',
-                        b'b' => 8,
-                        b'a' => 7,
-                        other => other,
-                    });
-                } else if c == b'"' {
-                    if at(i + 1) != 0 && !is_c_space(at(i + 1)) {
-                        return None;
-                    }
-                    done = true;
-                } else if c == 0 {
-                    return None;
-                } else {
-                    cur.push(c);
-                }
-            } else if insq {
-                if c == b'\\' && at(i + 1) == b'\'' {
-                    i += 1;
-                    cur.push(b'\'');
-                } else if c == b'\'' {
-                    if at(i + 1) != 0 && !is_c_space(at(i + 1)) {
-                        return None;
-                    }
-                    done = true;
-                } else if c == 0 {
-                    return None;
-                } else {
-                    cur.push(c);
-                }
-            } else {
-                match c {
-                    b' ' | b'\n' | b'\r' | b'\t' | 0 => done = true,
-                    b'"' => inq = true,
-                    b'\'' => insq = true,
-                    _ => cur.push(c),
-                }
-            }
-            if at(i) != 0 {
-                i += 1;
-            }
-        }
-        out.push(cur);
-    }
-}
-
-fn hex(c: u8) -> u8 {
-    (c as char).to_digit(16).unwrap_or(0) as u8
-}
-
-/// Redis's `sdscatrepr`: the bytes in double quotes, escaped so that
-/// [`split_args`] reads them back.
-pub fn repr(s: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len() + 2);
-    out.push(b'"');
-    for &c in s {
-        match c {
-            b'\\' | b'"' => {
-                out.push(b'\\');
-                out.push(c);
-            }
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            7 => out.extend_from_slice(b"\\a"),
-            8 => out.extend_from_slice(b"\\b"),
-            0x20..=0x7e => out.push(c),
-            _ => out.extend_from_slice(format!("\\x{c:02x}").as_bytes()),
-        }
-    }
-    out.push(b'"');
-    out
-}
 
 /// Redis's `sdstrim`: drops bytes of `set` from both ends.
 pub fn trim<'a>(s: &'a [u8], set: &[u8]) -> &'a [u8] {

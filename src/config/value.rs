@@ -86,52 +86,9 @@ pub struct TitleEnv<'a> {
     pub unixsocket: &'a [u8],
 }
 
-/// The bytes of `s` up to its first NUL, as a C function would see them.
-pub fn cstr(s: &[u8]) -> &[u8] {
-    match s.iter().position(|&b| b == 0) {
-        Some(i) => &s[..i],
-        None => s,
-    }
-}
+pub use crate::util::args::{cstr, is_c_space};
 
-/// C's `isspace` in the "C" locale.
-pub fn is_c_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
-
-/// Redis's `string2ll`: the whole input must be a canonical integer.
-pub fn string2ll(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() >= 21 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (neg, digits) = match s.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, s),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut v: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
-    }
-    if neg {
-        if v > (i64::MAX as u64) + 1 {
-            None
-        } else {
-            Some((v as i64).wrapping_neg())
-        }
-    } else {
-        i64::try_from(v).ok()
-    }
-}
+pub use crate::util::num::parse_i64 as string2ll;
 
 /// C's `strtoll` on a C string: returns the value (saturated on overflow),
 /// how many bytes were used (0 when no digits), and whether it overflowed.

@@ -71,29 +71,11 @@ fn format_line(db: usize, addr: &str, args: &[Bytes]) -> String {
     let mut s = format!("+{}.{:06} [{} {}]", now.as_secs(), now.subsec_micros(), db, addr);
     for a in args {
         s.push(' ');
-        repr(&mut s, a);
+        // sdscatrepr output is plain ASCII.
+        s.push_str(&String::from_utf8_lossy(&crate::util::args::repr(a)));
     }
     s.push_str("\r\n");
     s
-}
-
-/// A quoted, escaped rendering of bytes, as Redis's sdscatrepr.
-pub fn repr(out: &mut String, b: &[u8]) {
-    out.push('"');
-    for &ch in b {
-        match ch {
-            b'\\' => out.push_str("\\\\"),
-            b'"' => out.push_str("\\\""),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            7 => out.push_str("\\a"),
-            8 => out.push_str("\\b"),
-            c if c.is_ascii_graphic() || c == b' ' => out.push(c as char),
-            c => out.push_str(&format!("\\x{c:02x}")),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
@@ -101,9 +83,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn repr_escapes_like_redis() {
-        let mut s = String::new();
-        repr(&mut s, b"a\"b\\c\n\x01 ");
-        assert_eq!(s, "\"a\\\"b\\\\c\\n\\x01 \"");
+    fn lines_quote_arguments_like_redis() {
+        let line = format_line(3, "127.0.0.1:5000", &[Bytes::from("set"), Bytes::from("a\"b\n\x01")]);
+        assert!(line.starts_with('+'), "{line}");
+        assert!(line.ends_with(" [3 127.0.0.1:5000] \"set\" \"a\\\"b\\n\\x01\"\r\n"), "{line}");
     }
 }

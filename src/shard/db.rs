@@ -84,24 +84,28 @@ impl Db {
     pub fn insert(&mut self, key: Bytes, entry: Entry) -> Option<Entry> {
         let slot = key_slot(&key);
         let vol = entry.expire != 0;
-        let t = self.table_or_create(slot);
-        let old = t.map.insert(key, entry);
-        let old_vol = old.as_ref().is_some_and(|o| o.expire != 0);
-        match (old_vol, vol) {
-            (false, true) => {
-                t.volatile += 1;
-                self.volatile += 1;
-            }
-            (true, false) => {
-                t.volatile -= 1;
-                self.volatile -= 1;
-            }
-            _ => {}
-        }
+        let old = self.table_or_create(slot).map.insert(key, entry);
+        self.count_volatile(slot, old.as_ref().is_some_and(|o| o.expire != 0), vol);
         if old.is_none() {
             self.keys += 1;
         }
         old
+    }
+
+    /// Keeps the volatile-key counters right when a key of `slot` goes from
+    /// having an expiry (`was`) to having one (`is`) or not.
+    fn count_volatile(&mut self, slot: u16, was: bool, is: bool) {
+        if was == is {
+            return;
+        }
+        let Some(t) = self.slots.get_mut(slot as usize).and_then(|t| t.as_deref_mut()) else { return };
+        if is {
+            t.volatile += 1;
+            self.volatile += 1;
+        } else {
+            t.volatile -= 1;
+            self.volatile -= 1;
+        }
     }
 
     /// Sets a value, keeping nothing of the old entry (its expiry included).
@@ -128,23 +132,13 @@ impl Db {
     /// Sets or clears (0) the expiry of an existing key; false if missing.
     pub fn set_expire(&mut self, key: &[u8], at_ms: u64) -> bool {
         let slot = key_slot(key);
-        let Some(t) = self.slots.get_mut(slot as usize).and_then(|t| t.as_deref_mut()) else {
+        let Some(e) = self.slots.get_mut(slot as usize).and_then(|t| t.as_deref_mut()).and_then(|t| t.map.get_mut(key))
+        else {
             return false;
         };
-        let Some(e) = t.map.get_mut(key) else { return false };
         let was = e.expire != 0;
         e.expire = at_ms;
-        match (was, at_ms != 0) {
-            (false, true) => {
-                t.volatile += 1;
-                self.volatile += 1;
-            }
-            (true, false) => {
-                t.volatile -= 1;
-                self.volatile -= 1;
-            }
-            _ => {}
-        }
+        self.count_volatile(slot, was, at_ms != 0);
         true
     }
 

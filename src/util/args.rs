@@ -1,39 +1,46 @@
-//! Splitting a line into arguments the way Redis's sdssplitargs does: used
-//! for inline requests and configuration lines.
+//! Splitting a line into arguments the way Redis's sdssplitargs does (for
+//! inline requests and configuration lines), and the reverse, sdscatrepr.
 
-/// Splits `line` into arguments, honouring "double quotes" (with \n, \r, \t,
-/// \b, \a, \xHH and \\ escapes) and 'single quotes' (with \' only). Returns
-/// None on unbalanced quotes, or a closing quote not followed by a space.
+/// The bytes of `s` up to its first NUL, as a C function would see them.
+pub fn cstr(s: &[u8]) -> &[u8] {
+    match s.iter().position(|&b| b == 0) {
+        Some(i) => &s[..i],
+        None => s,
+    }
+}
+
+/// C's `isspace` in the "C" locale.
+pub fn is_c_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// Splits a line into arguments exactly like Redis's `sdssplitargs`: the
+/// line ends at its first NUL; "double quotes" take `\n \r \t \b \a \xHH`
+/// and `\<any>` escapes, 'single quotes' only `\'`; a closing quote must be
+/// followed by a space or the end. Returns None for unbalanced quotes.
 pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let s = cstr(line);
+    let at = |i: usize| s.get(i).copied().unwrap_or(0);
     let mut out = Vec::new();
     let mut i = 0;
-    let n = line.len();
     loop {
-        while i < n && line[i].is_ascii_whitespace() {
+        while at(i) != 0 && is_c_space(at(i)) {
             i += 1;
         }
-        if i >= n {
+        if at(i) == 0 {
             return Some(out);
         }
         let mut cur = Vec::new();
-        let mut in_dq = false;
-        let mut in_sq = false;
-        loop {
-            if in_dq {
-                if i >= n {
-                    return None;
-                }
-                let c = line[i];
-                if c == b'\\' && i + 3 < n && line[i + 1] == b'x' {
-                    if let (Some(h), Some(l)) = (hex(line[i + 2]), hex(line[i + 3])) {
-                        cur.push(h * 16 + l);
-                        i += 4;
-                        continue;
-                    }
-                }
-                if c == b'\\' && i + 1 < n {
+        let (mut inq, mut insq, mut done) = (false, false, false);
+        while !done {
+            let c = at(i);
+            if inq {
+                if c == b'\\' && at(i + 1) == b'x' && at(i + 2).is_ascii_hexdigit() && at(i + 3).is_ascii_hexdigit() {
+                    cur.push(hex(at(i + 2)) * 16 + hex(at(i + 3)));
+                    i += 3;
+                } else if c == b'\\' && at(i + 1) != 0 {
                     i += 1;
-                    cur.push(match line[i] {
+                    cur.push(match at(i) {
                         b'n' => b'\n',
                         b'r' => b'\r',
                         b't' => b'\t',
@@ -42,46 +49,38 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
                         other => other,
                     });
                 } else if c == b'"' {
-                    if i + 1 < n && !line[i + 1].is_ascii_whitespace() {
+                    if at(i + 1) != 0 && !is_c_space(at(i + 1)) {
                         return None;
                     }
-                    i += 1;
-                    break;
+                    done = true;
+                } else if c == 0 {
+                    return None;
                 } else {
                     cur.push(c);
                 }
-                i += 1;
-            } else if in_sq {
-                if i >= n {
-                    return None;
-                }
-                let c = line[i];
-                if c == b'\\' && i + 1 < n && line[i + 1] == b'\'' {
+            } else if insq {
+                if c == b'\\' && at(i + 1) == b'\'' {
+                    i += 1;
                     cur.push(b'\'');
-                    i += 2;
-                    continue;
                 } else if c == b'\'' {
-                    if i + 1 < n && !line[i + 1].is_ascii_whitespace() {
+                    if at(i + 1) != 0 && !is_c_space(at(i + 1)) {
                         return None;
                     }
-                    i += 1;
-                    break;
+                    done = true;
+                } else if c == 0 {
+                    return None;
+                } else {
+                    cur.push(c);
                 }
-                cur.push(c);
-                i += 1;
             } else {
-                if i >= n {
-                    break;
+                match c {
+                    b' ' | b'\n' | b'\r' | b'\t' | 0 => done = true,
+                    b'"' => inq = true,
+                    b'\'' => insq = true,
+                    _ => cur.push(c),
                 }
-                match line[i] {
-                    b' ' | b'\n' | b'\r' | b'\t' | 0 => {
-                        i += 1;
-                        break;
-                    }
-                    b'"' => in_dq = true,
-                    b'\'' => in_sq = true,
-                    c => cur.push(c),
-                }
+            }
+            if at(i) != 0 {
                 i += 1;
             }
         }
@@ -89,8 +88,32 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
     }
 }
 
-fn hex(c: u8) -> Option<u8> {
-    (c as char).to_digit(16).map(|d| d as u8)
+fn hex(c: u8) -> u8 {
+    (c as char).to_digit(16).unwrap_or(0) as u8
+}
+
+/// Redis's `sdscatrepr`: the bytes in double quotes, escaped so that
+/// [`split_args`] reads them back.
+pub fn repr(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() + 2);
+    out.push(b'"');
+    for &c in s {
+        match c {
+            b'\\' | b'"' => {
+                out.push(b'\\');
+                out.push(c);
+            }
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            7 => out.extend_from_slice(b"\\a"),
+            8 => out.extend_from_slice(b"\\b"),
+            0x20..=0x7e => out.push(c),
+            _ => out.extend_from_slice(format!("\\x{c:02x}").as_bytes()),
+        }
+    }
+    out.push(b'"');
+    out
 }
 
 #[cfg(test)]
