@@ -6,6 +6,7 @@ use crate::command::CommandSpec;
 pub mod bitfield;
 pub mod bitmap;
 pub mod client;
+pub mod command;
 pub mod connection;
 pub mod counters;
 pub mod debug;
@@ -30,6 +31,7 @@ pub fn all() -> Vec<CommandSpec> {
     let mut v = Vec::new();
     v.extend(connection::commands());
     v.extend(client::commands());
+    v.extend(command::commands());
     v.extend(debug::commands());
     v.extend(latency::commands());
     v.extend(slowlog::commands());

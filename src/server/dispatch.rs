@@ -249,24 +249,22 @@ fn resolve(c: &Client, args: &[Bytes]) -> (Option<&'static CommandSpec>, Option<
         }
         return (None, None);
     };
-    if let Exec::Container = cmd.exec {
-        if args.len() >= 2 {
-            match lookup_subcommand(cmd, &args[1]) {
-                Some(sub) => cmd = sub,
-                None => {
-                    if !c.authenticated && !cmd.has(flags::NO_AUTH) {
-                        return (Some(cmd), Some(noauth()));
-                    }
-                    let sub = String::from_utf8_lossy(&args[1]);
-                    return (
-                        Some(cmd),
-                        Some(Reply::err(format!(
-                            "ERR unknown subcommand '{}'. Try {} HELP.",
-                            truncate(&sub, 128),
-                            cmd.name.to_ascii_uppercase()
-                        ))),
-                    );
+    if !cmd.subcommands.is_empty() && args.len() >= 2 {
+        match lookup_subcommand(cmd, &args[1]) {
+            Some(sub) => cmd = sub,
+            None => {
+                if !c.authenticated && !cmd.has(flags::NO_AUTH) {
+                    return (Some(cmd), Some(noauth()));
                 }
+                let sub = String::from_utf8_lossy(&args[1]);
+                return (
+                    Some(cmd),
+                    Some(Reply::err(format!(
+                        "ERR unknown subcommand '{}'. Try {} HELP.",
+                        truncate(&sub, 128),
+                        cmd.name.to_ascii_uppercase()
+                    ))),
+                );
             }
         }
     }
