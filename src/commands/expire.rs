@@ -15,6 +15,7 @@ pub fn commands() -> Vec<CommandSpec> {
     const R: u32 = f::READONLY | f::FAST;
     const RW_UPDATE: &[&str] = &["RW", "UPDATE"];
     const RO_ACCESS: &[&str] = &["RO", "ACCESS"];
+    const NONDETERMINISTIC: &[&str] = &["nondeterministic_output"];
     vec![
         k("expire", -3, W, expire, RW_UPDATE).doc("1.0.0", "Set a key's time to live in seconds", "O(1)"),
         k("pexpire", -3, W, pexpire, RW_UPDATE).doc("2.6.0", "Set a key's time to live in milliseconds", "O(1)"),
@@ -28,8 +29,16 @@ pub fn commands() -> Vec<CommandSpec> {
             "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
             "O(1)",
         ),
-        k("ttl", 2, R, ttl, RO_ACCESS).doc("1.0.0", "Get the time to live for a key in seconds", "O(1)"),
-        k("pttl", 2, R, pttl, RO_ACCESS).doc("2.6.0", "Get the time to live for a key in milliseconds", "O(1)"),
+        k("ttl", 2, R, ttl, RO_ACCESS).tips(NONDETERMINISTIC).doc(
+            "1.0.0",
+            "Get the time to live for a key in seconds",
+            "O(1)",
+        ),
+        k("pttl", 2, R, pttl, RO_ACCESS).tips(NONDETERMINISTIC).doc(
+            "2.6.0",
+            "Get the time to live for a key in milliseconds",
+            "O(1)",
+        ),
         k("expiretime", 2, R, expiretime, RO_ACCESS).doc(
             "7.0.0",
             "Get the expiration Unix timestamp for a key",

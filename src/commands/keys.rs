@@ -11,17 +11,20 @@ use bytes::Bytes;
 pub fn commands() -> Vec<CommandSpec> {
     let k = |name, arity, fl, h| CommandSpec::new(name, arity, fl, Exec::Shard(h)).group("generic").acl(acl::KEYSPACE);
     vec![
-        k("del", -2, f::WRITE, del).keys(vec![ks::range(1, -1, 1, &["RM", "DELETE"])]).doc(
+        k("del", -2, f::WRITE, del).keys(vec![ks::range(1, -1, 1, &["RM", "DELETE"])]).tips(MULTI_SHARD_SUM).doc(
             "1.0.0",
             "Delete a key",
-            "O(N) where N is the number of keys that will be removed.",
+            "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than \
+             a string, the individual complexity for this key is O(M) where M is the number of elements in the list, \
+             set, sorted set or hash. Removing a single key that holds a string value is O(1).",
         ),
-        k("unlink", -2, f::WRITE | f::FAST, del).keys(vec![ks::range(1, -1, 1, &["RM", "DELETE"])]).doc(
+        k("unlink", -2, f::WRITE | f::FAST, del).keys(vec![ks::range(1, -1, 1, &["RM", "DELETE"])]).tips(MULTI_SHARD_SUM).doc(
             "4.0.0",
-            "Delete a key asynchronously in another thread.",
-            "O(1) for each key removed.",
+            "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
+            "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread \
+             in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.",
         ),
-        k("exists", -2, f::READONLY | f::FAST, exists).keys(vec![ks::range(1, -1, 1, &["RO"])]).doc(
+        k("exists", -2, f::READONLY | f::FAST, exists).keys(vec![ks::range(1, -1, 1, &["RO"])]).tips(MULTI_SHARD_SUM).doc(
             "1.0.0",
             "Determine if a key exists",
             "O(N) where N is the number of keys to check.",
@@ -31,7 +34,7 @@ pub fn commands() -> Vec<CommandSpec> {
             "Determine the type stored at key",
             "O(1)",
         ),
-        k("touch", -2, f::READONLY | f::FAST, touch).keys(vec![ks::range(1, -1, 1, &["RO"])]).doc(
+        k("touch", -2, f::READONLY | f::FAST, touch).keys(vec![ks::range(1, -1, 1, &["RO"])]).tips(MULTI_SHARD_SUM).doc(
             "3.2.1",
             "Alters the last access time of a key(s). Returns the number of existing keys specified.",
             "O(N) where N is the number of keys that will be touched.",
@@ -49,13 +52,16 @@ pub fn commands() -> Vec<CommandSpec> {
                 "Copy a key",
                 "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
             ),
-        k("move", 3, f::WRITE | f::FAST, move_).keys(vec![ks::at(1, &["RW", "ACCESS", "DELETE"])]).doc(
+        k("move", 3, f::WRITE | f::FAST, move_).keys(vec![ks::at(1, &["RW", "ACCESS", "UPDATE"])]).doc(
             "1.0.0",
             "Move a key to another database",
             "O(1)",
         ),
     ]
 }
+
+/// Tips of the commands that count keys: each shard's count is summed.
+const MULTI_SHARD_SUM: &[&str] = &["request_policy:multi_shard", "response_policy:agg_sum"];
 
 const ERR_SAME_OBJECT: &str = "ERR source and destination objects are the same";
 

@@ -26,13 +26,14 @@ pub fn commands() -> Vec<CommandSpec> {
     vec![CommandSpec::new("object", -2, 0, Exec::Container)
         .doc("2.2.3", "A container for object introspection commands", "Depends on subcommand.")
         .sub(vec![
+            // In the order Redis lists them.
             sub("object|encoding", encoding, "2.2.3", "Inspect the internal encoding of a Redis object"),
-            sub("object|freq", freq, "4.0.0", "Get the logarithmic access frequency counter of a Redis object"),
             sub("object|idletime", idletime, "2.2.3", "Get the time since a Redis object was last accessed"),
-            sub("object|refcount", refcount, "2.2.3", "Get the number of references to the value of the key"),
+            sub("object|freq", freq, "4.0.0", "Get the logarithmic access frequency counter of a Redis object"),
             CommandSpec::new("object|help", 2, f::LOADING | f::STALE, Exec::Client(object_help))
                 .acl(acl::KEYSPACE)
                 .doc("6.2.0", "Show helpful text about the different subcommands", "O(1)"),
+            sub("object|refcount", refcount, "2.2.3", "Get the number of references to the value of the key"),
         ])]
 }
 

@@ -39,7 +39,7 @@ pub fn commands() -> Vec<CommandSpec> {
             "Return a random key from the keyspace",
             "O(1)",
         ),
-        s("swapdb", 3, f::WRITE | f::FAST, swapdb).acl(acl::KEYSPACE | acl::DANGEROUS).doc(
+        s("swapdb", 3, f::WRITE | f::FAST, swapdb).acl(acl::KEYSPACE | acl::DANGEROUS).group("server").doc(
             "4.0.0",
             "Swaps two Redis databases",
             "O(N) where N is the count of clients watching or blocking on keys from both databases.",
