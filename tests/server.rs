@@ -170,3 +170,22 @@ fn monitor_sees_commands_from_every_shard() {
     }
     assert!(seen.lines().all(|l| l.starts_with('+') && l.contains(" [0 127.0.0.1:")), "{seen}");
 }
+
+#[test]
+fn restart_on_the_same_port_after_shutdown() {
+    let s = Server::start(2, &[]);
+    let port = s.port;
+    let mut r = s.raw();
+    assert_eq!(r.roundtrip(b"SET k v\r\n", 5), "+OK\r\n");
+    r.send(b"SHUTDOWN NOSAVE\r\n");
+    assert!(r.closed());
+    drop(s);
+    let dir = std::env::temp_dir().join(format!("clover-restart-{port}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let args: Vec<String> = ["--port", &port.to_string(), "--shards", "2", "--dir", &dir.display().to_string()]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let s2 = Server::start_with_args(port, dir, &args);
+    assert_eq!(s2.cli(&["ping"]).trim(), "PONG");
+}

@@ -62,13 +62,14 @@ pub fn run(config: Config) -> i32 {
         .map(|a| if a.contains(':') { format!("[{a}]:{port}") } else { format!("{a}:{port}") })
         .collect();
     let optional: Vec<bool> = binds.iter().map(|a| a.starts_with('-')).collect();
+    // The shards' listeners share their port (SO_REUSEPORT), so binding
+    // them cannot tell that another server already listens there: ask the
+    // port instead. (A test bind would be refused by our own previous
+    // run's connections still in TIME_WAIT.)
     if port != 0 {
-        for (a, opt) in addrs.iter().zip(&optional) {
-            if let Err(e) = std::net::TcpListener::bind(a) {
-                if *opt && e.kind() == std::io::ErrorKind::AddrNotAvailable {
-                    continue;
-                }
-                warning!("Warning: Could not create server TCP listening socket {a}: bind: {e}");
+        for a in &addrs {
+            if listening(a) {
+                warning!("Warning: Could not create server TCP listening socket {a}: bind: Address already in use");
                 warning!("Failed listening on port {port} (tcp), aborting.");
                 return 1;
             }
@@ -175,6 +176,19 @@ pub fn run(config: Config) -> i32 {
     let code = wait_for_signal(&shared);
     drop(handles);
     code
+}
+
+/// Whether something accepts connections on `addr` (a wildcard address
+/// is asked through loopback).
+fn listening(addr: &str) -> bool {
+    use std::net::{SocketAddr, ToSocketAddrs};
+    let Some(mut sa) = addr.to_socket_addrs().ok().and_then(|mut a| a.next()) else { return false };
+    if sa.ip().is_unspecified() {
+        let ip = if sa.is_ipv4() { "127.0.0.1".parse().ok() } else { "::1".parse().ok() };
+        let Some(ip) = ip else { return false };
+        sa = SocketAddr::new(ip, sa.port());
+    }
+    std::net::TcpStream::connect_timeout(&sa, std::time::Duration::from_millis(500)).is_ok()
 }
 
 /// The start-up banner; tools (and the Redis test suite) look for its
