@@ -53,6 +53,11 @@ pub fn commands() -> Vec<CommandSpec> {
                 "Get tracking notifications redirection client ID if any",
                 "O(1)",
             ),
+            local("client|trackinginfo", 2, base, trackinginfo).doc(
+                "6.2.0",
+                "Return information about server assisted client side caching for the current connection",
+                "O(1)",
+            ),
             node("client|pause", -3, admin, pause).doc(
                 "2.9.50",
                 "Stop processing commands from clients for some time",
@@ -327,6 +332,15 @@ fn getredir(_c: &mut Client, _a: &[Bytes]) -> Reply {
     Reply::Int(-1)
 }
 
+/// Client-side caching is not implemented: tracking is off.
+fn trackinginfo(_c: &mut Client, _a: &[Bytes]) -> Reply {
+    Reply::Map(vec![
+        (Reply::str("flags"), Reply::Set(vec![Reply::str("off")])),
+        (Reply::str("redirect"), Reply::Int(-1)),
+        (Reply::str("prefixes"), Reply::Array(Vec::new())),
+    ])
+}
+
 /// Gives every core the same pause.
 async fn set_pause(c: &Client, p: ClientPause) {
     c.shard.run_on_all(move |s| s.pause.set(p)).await;
@@ -399,6 +413,8 @@ fn client_help(_c: &mut Client, _a: &[Bytes]) -> Reply {
             "    Control the replies sent to the current connection.",
             "SETNAME <name>",
             "    Assign the name <name> to the current connection.",
+            "TRACKINGINFO",
+            "    Report tracking status for the current connection.",
             "NO-EVICT (ON|OFF)",
             "    Protect current client connection from eviction.",
         ],

@@ -55,6 +55,7 @@ fn debug(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
                 Reply::Ok
             }
             ("object", 3) => object(c, a[2].clone()).await,
+            ("populate", 3..=5) => populate(c, &a).await,
             ("quicklist-packed-threshold", 3) => match memtoull(&a[2]) {
                 Some(n) if n <= (1u64 << 32) - (1 << 20) => Reply::Ok,
                 _ => Reply::err("ERR argument must be a memory value bigger than 1 and smaller than 4gb"),
@@ -105,6 +106,54 @@ async fn object(c: &Client, key: Bytes) -> Reply {
         Some(line) => Reply::Status(line.into()),
         None => Reply::err(ERR_NO_KEY),
     }
+}
+
+/// A count or size of DEBUG POPULATE: a non-negative integer.
+fn positive(a: &[u8]) -> Result<usize, Reply> {
+    match crate::util::num::parse_i64(a) {
+        Some(n) if n >= 0 => Ok(n as usize),
+        _ => Err(Reply::err("ERR value is out of range, must be positive")),
+    }
+}
+
+/// DEBUG POPULATE count [prefix] [size]: creates the string keys
+/// `prefix:0` .. `prefix:<count-1>` that do not exist yet, with values
+/// `value:<n>` (zero-padded or cut to `size` bytes when given). Every core
+/// creates the keys of its own slots.
+async fn populate(c: &Client, a: &[Bytes]) -> Reply {
+    let count = match positive(&a[2]) {
+        Ok(n) => n,
+        Err(e) => return e,
+    };
+    let size = match a.get(4).map(|s| positive(s)).transpose() {
+        Ok(n) => n.unwrap_or(0),
+        Err(e) => return e,
+    };
+    // Redis formats the key into a 128-byte C buffer: the prefix ends at
+    // its first NUL byte and the key at 127 bytes.
+    let prefix = a.get(3).map_or(&b"key"[..], |p| p.split(|&b| b == 0).next().unwrap_or_default()).to_vec();
+    let db = c.db;
+    c.shard
+        .run_on_all(move |s| {
+            let now = s.now();
+            let mut ks = s.ks.borrow_mut();
+            let target = &mut ks.dbs[db];
+            for j in 0..count {
+                let mut key = prefix.clone();
+                key.extend_from_slice(format!(":{j}").as_bytes());
+                key.truncate(127);
+                if s.shared.shard_of_key(&key) != s.id || target.get(&key, now).is_some() {
+                    continue;
+                }
+                let mut value = format!("value:{j}").into_bytes();
+                if size > 0 {
+                    value.resize(size, 0);
+                }
+                target.set(Bytes::from(key), Value::Str(Bytes::from(value)));
+            }
+        })
+        .await;
+    Reply::Ok
 }
 
 /// The size of a value in an RDB file, without compression.
@@ -201,6 +250,11 @@ fn debug_help() -> Reply {
             "    Write <message> to the server log.",
             "OBJECT <key>",
             "    Show low level info about the `key` and associated value.",
+            "POPULATE <count> [<prefix>] [<size>]",
+            "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+            "    it is used instead of the 'key' prefix. These are not propagated to",
+            "    replicas. Cluster slots are not respected so keys not belonging to the",
+            "    current node can be created in cluster mode.",
             "PROTOCOL <type>",
             "    Reply with a test value of the specified type. <type> can be: string,",
             "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",

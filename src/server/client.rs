@@ -25,6 +25,8 @@ pub struct ClientMeta {
     pub resp: u8,
     /// CLIENT NO-EVICT.
     pub no_evict: bool,
+    /// The client ran MONITOR.
+    pub monitor: bool,
     /// Set when the client is to be closed (CLIENT KILL, timeout).
     pub killed: bool,
 }
@@ -34,8 +36,14 @@ impl ClientMeta {
     pub fn line(&self) -> String {
         let now = Instant::now();
         let name = self.name.as_ref().map(|n| String::from_utf8_lossy(n).into_owned()).unwrap_or_default();
+        let flags = match (self.monitor, self.no_evict) {
+            (false, false) => "N",
+            (true, false) => "O",
+            (false, true) => "e",
+            (true, true) => "Oe",
+        };
         format!(
-            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 multi=-1 \
+            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 \
              qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem={} \
              events=r cmd={} user=default redir=-1 resp={}",
             self.id,
@@ -45,6 +53,7 @@ impl ClientMeta {
             name,
             now.duration_since(self.created).as_secs(),
             now.duration_since(self.last_interaction).as_secs(),
+            flags,
             self.db,
             self.qbuf,
             16384usize.saturating_sub(self.qbuf),

@@ -79,6 +79,7 @@ async fn serve(shard: Rc<Shard>, mut stream: TcpStream) {
         qbuf: 0,
         resp: 2,
         no_evict: false,
+        monitor: false,
         killed: false,
     }));
     shard.clients.borrow_mut().clients.insert(id, meta.clone());

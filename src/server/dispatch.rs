@@ -84,6 +84,7 @@ impl Pipeline {
     /// Sends the queued batches, waits for their replies and writes every
     /// queued reply in order.
     pub async fn flush(&mut self, c: &mut Client) {
+        super::monitor::flush(&c.shard);
         if !self.outstanding {
             return;
         }
@@ -102,8 +103,9 @@ impl Pipeline {
             let Ok(done) = payload.downcast::<Vec<Executed>>() else { continue };
             for (ex, i) in done.into_iter().zip(slots) {
                 let Some(&Slot::Remote(cmd)) = self.slots.get(i) else { continue };
+                super::slowlog::note_latency(c, cmd, ex.nanos / 1000);
                 if let Some(args) = ex.slow_args {
-                    super::slowlog::record(c, args, ex.nanos / 1000);
+                    super::slowlog::record(c, cmd, args, ex.nanos / 1000);
                 }
                 if let Reply::Error(e) = &ex.reply {
                     shard.stats.borrow_mut().error(e, Some(cmd.id), false);
@@ -141,7 +143,11 @@ impl Pipeline {
         }
         // CLIENT PAUSE holds the command back until the pause ends.
         super::pause::wait_if_paused(&c.shard, cmd).await;
-        super::monitor::feed(c, cmd, args);
+        // Monitors see node-wide commands (EXEC) once they ran, as Redis
+        // shows them, and the others as they are dispatched.
+        if !matches!(cmd.exec, Exec::Server(_)) {
+            super::monitor::feed(c, cmd, args);
+        }
         {
             let mut m = c.meta.borrow_mut();
             m.last_cmd = cmd.name;
@@ -152,14 +158,15 @@ impl Pipeline {
                 self.flush(c).await;
                 let start = clock::stamp();
                 let reply = f(c, args);
-                self.finish_local(c, cmd, args, start);
+                finish_local(c, cmd, args, start);
                 self.push(c, reply, Some(cmd), false);
             }
             Exec::Server(f) => {
                 self.flush(c).await;
                 let start = clock::stamp();
                 let reply = f(c, args.clone()).await;
-                self.finish_local(c, cmd, args, start);
+                finish_local(c, cmd, args, start);
+                super::monitor::feed(c, cmd, args);
                 self.push(c, reply, Some(cmd), false);
             }
             Exec::Container => {
@@ -168,15 +175,6 @@ impl Pipeline {
                 self.push(c, reply, Some(cmd), true);
             }
         }
-    }
-
-    /// Statistics and slow log for a command that ran on this core outside
-    /// a shard handler.
-    fn finish_local(&self, c: &mut Client, cmd: &'static CommandSpec, args: &[Bytes], start: Stamp) {
-        let nanos = start.elapsed_nanos();
-        let track = c.shard.settings.borrow().latency_tracking;
-        c.shard.stats.borrow_mut().call(cmd.id, nanos, track);
-        super::slowlog::maybe_record(c, cmd, args, nanos / 1000);
     }
 
     async fn route(&mut self, c: &mut Client, cmd: &'static CommandSpec, args: &mut Vec<Bytes>) {
@@ -229,6 +227,15 @@ impl Pipeline {
         }
         self.keys = keys;
     }
+}
+
+/// Statistics and slow log for a command that ran on this core outside a
+/// shard handler.
+pub fn finish_local(c: &Client, cmd: &'static CommandSpec, args: &[Bytes], start: Stamp) {
+    let nanos = start.elapsed_nanos();
+    let track = c.shard.settings.borrow().latency_tracking;
+    c.shard.stats.borrow_mut().call(cmd.id, nanos, track);
+    super::slowlog::maybe_record(c, cmd, args, nanos / 1000);
 }
 
 fn advance_reply_mode(c: &mut Client) {

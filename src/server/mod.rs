@@ -13,6 +13,7 @@ pub mod multi;
 pub mod pause;
 pub mod peer;
 pub mod pending;
+pub mod redact;
 pub mod settings;
 pub mod shard;
 pub mod shared;

@@ -1,27 +1,37 @@
 //! MONITOR: every command any client runs, as one line, pushed to the
-//! monitoring clients of every shard. Costs one atomic load per command
-//! while nobody monitors.
+//! monitoring clients of every shard. While nobody monitors, a command
+//! costs one atomic load. Otherwise the lines a core's clients produce are
+//! gathered and sent to every core in one message per pipeline flush.
 
 use super::client::Client;
 use super::shard::Shard;
 use crate::command::spec::flags;
 use crate::command::CommandSpec;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use glommio::channels::local_channel::{self, LocalReceiver, LocalSender};
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 
 /// A monitoring client of this shard: its id and where its lines go.
-pub struct Monitor {
-    pub client: u64,
-    pub lines: LocalSender<Bytes>,
+struct Monitor {
+    client: u64,
+    lines: LocalSender<Bytes>,
+}
+
+/// One core's monitoring clients, and the lines its own clients produced
+/// since the last flush.
+#[derive(Default)]
+pub struct Monitors {
+    clients: Vec<Monitor>,
+    pending: BytesMut,
 }
 
 /// Makes `c` a monitor; its connection loop then also writes what arrives
 /// on the returned receiver.
 pub fn start(c: &Client) -> LocalReceiver<Bytes> {
     let (tx, rx) = local_channel::new_unbounded();
-    c.shard.monitors.borrow_mut().push(Monitor { client: c.id, lines: tx });
+    c.shard.monitors.borrow_mut().clients.push(Monitor { client: c.id, lines: tx });
+    c.meta.borrow_mut().monitor = true;
     c.shard.shared.monitors.fetch_add(1, Ordering::Relaxed);
     rx
 }
@@ -29,29 +39,43 @@ pub fn start(c: &Client) -> LocalReceiver<Bytes> {
 /// Forgets the monitor `client` of this shard (its connection closed).
 pub fn stop(shard: &Shard, client: u64) {
     let mut m = shard.monitors.borrow_mut();
-    let before = m.len();
-    m.retain(|x| x.client != client);
-    if m.len() < before {
+    let before = m.clients.len();
+    m.clients.retain(|x| x.client != client);
+    if m.clients.len() < before {
         shard.shared.monitors.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
-/// Sends the command to every monitor, as Redis's replicationFeedMonitors
-/// formats it, unless nobody monitors or the command is not shown.
+/// Queues the command's line for every monitor, as Redis's
+/// replicationFeedMonitors formats it (secrets redacted), unless nobody
+/// monitors or the command is not shown (admin commands, SKIP_MONITOR).
 pub fn feed(c: &Client, cmd: &CommandSpec, args: &[Bytes]) {
     if c.shard.shared.monitors.load(Ordering::Relaxed) == 0 || cmd.has(flags::SKIP_MONITOR) || cmd.has(flags::ADMIN) {
         return;
     }
-    let line = Bytes::from(format_line(c.db, &c.meta.borrow().addr, args));
-    for s in 0..c.shard.shared.shards {
-        let line = line.clone();
-        if s == c.shard.id {
-            deliver(&c.shard, line);
+    let shown = super::redact::redacted(cmd, args);
+    let line = format_line(c.db, &c.meta.borrow().addr, shown.as_deref().unwrap_or(args));
+    c.shard.monitors.borrow_mut().pending.extend_from_slice(line.as_bytes());
+}
+
+/// Sends the queued lines to the monitors of every core.
+pub fn flush(shard: &Rc<Shard>) {
+    let batch = {
+        let mut m = shard.monitors.borrow_mut();
+        if m.pending.is_empty() {
+            return;
+        }
+        m.pending.split().freeze()
+    };
+    for s in 0..shard.shared.shards {
+        let batch = batch.clone();
+        if s == shard.id {
+            deliver(shard, batch);
         } else {
-            c.shard.peer.post(
+            shard.peer.post(
                 s,
                 Box::new(move |sh: &Rc<Shard>| {
-                    deliver(sh, line);
+                    deliver(sh, batch);
                     Box::new(()) as super::pending::Payload
                 }),
             );
@@ -59,9 +83,9 @@ pub fn feed(c: &Client, cmd: &CommandSpec, args: &[Bytes]) {
     }
 }
 
-fn deliver(shard: &Shard, line: Bytes) {
-    for m in shard.monitors.borrow().iter() {
-        let _ = m.lines.try_send(line.clone());
+fn deliver(shard: &Shard, lines: Bytes) {
+    for m in shard.monitors.borrow().clients.iter() {
+        let _ = m.lines.try_send(lines.clone());
     }
 }
 

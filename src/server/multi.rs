@@ -51,6 +51,9 @@ pub fn queue(c: &mut Client, cmd: &'static CommandSpec, args: &[Bytes]) -> Optio
 
 /// Runs a transaction's commands and returns their replies.
 pub async fn exec(c: &mut Client, queued: Vec<(&'static CommandSpec, Vec<Bytes>)>) -> Vec<Reply> {
+    for (cmd, args) in &queued {
+        super::monitor::feed(c, cmd, args);
+    }
     if !queued.iter().all(|(cmd, _)| matches!(cmd.exec, Exec::Shard(_))) {
         // Connection or node-wide commands inside the transaction: run in
         // order (atomicity across them is not guaranteed yet).
@@ -73,18 +76,23 @@ pub async fn exec(c: &mut Client, queued: Vec<(&'static CommandSpec, Vec<Bytes>)
     owners.dedup();
     let db = c.db;
     match owners.as_slice() {
-        [] => shard.when_free(|s| queued.iter().map(|(cmd, args)| s.exec(cmd, db, args).0).collect()).await,
-        [one] if *one == shard.id => {
-            shard.when_free(|s| queued.iter().map(|(cmd, args)| s.exec(cmd, db, args).0).collect()).await
-        }
-        [one] => {
-            let n = queued.len();
+        [one] if *one != shard.id => {
+            let specs: Vec<&'static CommandSpec> = queued.iter().map(|(cmd, _)| *cmd).collect();
             let cmds = queued.into_iter().map(|(cmd, args)| Batched { cmd, db, args }).collect();
             let tag = shard.send_batch(*one, cmds).await;
             match shard.peer.pending.wait(tag).await.downcast::<Vec<super::dispatch::Executed>>() {
-                Ok(done) => done.into_iter().map(|e| e.reply).collect(),
-                Err(_) => vec![Reply::err("ERR transaction aborted: shutting down"); n],
+                Ok(done) => done.into_iter().zip(specs).map(|(e, cmd)| record_slow(c, cmd, e)).collect(),
+                Err(_) => vec![Reply::err("ERR transaction aborted: shutting down"); specs.len()],
             }
+        }
+        [] | [_] => {
+            let done: Vec<(Reply, u64)> =
+                shard.when_free(|s| queued.iter().map(|(cmd, args)| s.exec(cmd, db, args)).collect()).await;
+            let log_slow = |((reply, nanos), (cmd, args)): ((Reply, u64), &(&CommandSpec, Vec<Bytes>))| {
+                super::slowlog::maybe_record(c, cmd, args, nanos / 1000);
+                reply
+            };
+            done.into_iter().zip(&queued).map(log_slow).collect()
         }
         _ => {
             let cmds: Vec<(&'static CommandSpec, &[Bytes])> =
@@ -94,11 +102,29 @@ pub async fn exec(c: &mut Client, queued: Vec<(&'static CommandSpec, Vec<Bytes>)
     }
 }
 
+/// The reply of a command another core ran, after logging it when slow.
+fn record_slow(c: &Client, cmd: &CommandSpec, e: super::dispatch::Executed) -> Reply {
+    super::slowlog::note_latency(c, cmd, e.nanos / 1000);
+    if let Some(args) = e.slow_args {
+        super::slowlog::record(c, cmd, args, e.nanos / 1000);
+    }
+    e.reply
+}
+
 /// Runs one command outside any pipeline and returns its reply.
 async fn run_one(c: &mut Client, cmd: &'static CommandSpec, args: Vec<Bytes>) -> Reply {
+    let start = crate::util::clock::stamp();
     match cmd.exec {
-        Exec::Client(f) => f(c, &args),
-        Exec::Server(f) => f(c, args).await,
+        Exec::Client(f) => {
+            let reply = f(c, &args);
+            super::dispatch::finish_local(c, cmd, &args, start);
+            reply
+        }
+        Exec::Server(f) => {
+            let reply = f(c, args.clone()).await;
+            super::dispatch::finish_local(c, cmd, &args, start);
+            reply
+        }
         Exec::Shard(_) => {
             let mut idx = Vec::new();
             let _ = key_indices(cmd, &args, &mut idx);
@@ -109,17 +135,25 @@ async fn run_one(c: &mut Client, cmd: &'static CommandSpec, args: Vec<Bytes>) ->
                 Some(s) if s != shard.id && keys.iter().all(|k| shard.shared.shard_of_key(k) == s) => {
                     let tag = shard.send_batch(s, vec![Batched { cmd, db, args }]).await;
                     match shard.peer.pending.wait(tag).await.downcast::<Vec<super::dispatch::Executed>>() {
-                        Ok(mut done) => done.pop().map_or(Reply::Nil, |e| e.reply),
+                        Ok(mut done) => done.pop().map_or(Reply::Nil, |e| record_slow(c, cmd, e)),
                         Err(_) => Reply::err("ERR shutting down"),
                     }
                 }
-                None => shard.when_free(|s| s.exec(cmd, db, &args).0).await,
+                None => run_here(c, cmd, &args).await,
                 Some(s) if s == shard.id && keys.iter().all(|k| shard.shared.shard_of_key(k) == s) => {
-                    shard.when_free(|s| s.exec(cmd, db, &args).0).await
+                    run_here(c, cmd, &args).await
                 }
                 Some(_) => coordinator::run_atomically(c, &[(cmd, &args)], keys).await.pop().unwrap_or(Reply::Nil),
             }
         }
         Exec::Container => Reply::err("ERR unknown subcommand"),
     }
+}
+
+/// Runs a shard command on this core's shard, logging it when slow.
+async fn run_here(c: &Client, cmd: &'static CommandSpec, args: &[Bytes]) -> Reply {
+    let db = c.db;
+    let (reply, nanos) = c.shard.when_free(|s| s.exec(cmd, db, args)).await;
+    super::slowlog::maybe_record(c, cmd, args, nanos / 1000);
+    reply
 }

@@ -11,23 +11,27 @@ use std::sync::atomic::Ordering;
 /// Logs the command if it ran for at least slowlog-log-slower-than
 /// microseconds, and feeds the latency monitor.
 pub fn maybe_record(c: &Client, cmd: &CommandSpec, args: &[Bytes], micros: u64) {
-    let (slower_than, latency_ms) = {
-        let s = c.shard.settings.borrow();
-        (s.slowlog_log_slower_than, s.latency_monitor_threshold)
-    };
+    note_latency(c, cmd, micros);
+    let slower_than = c.shard.settings.borrow().slowlog_log_slower_than;
+    if slower_than < 0 || (micros as i64) < slower_than || cmd.has(flags::SKIP_SLOWLOG) {
+        return;
+    }
+    record(c, cmd, args.to_vec(), micros);
+}
+
+/// Feeds the latency monitor's "command" / "fast-command" events.
+pub fn note_latency(c: &Client, cmd: &CommandSpec, micros: u64) {
+    let latency_ms = c.shard.settings.borrow().latency_monitor_threshold;
     if latency_ms > 0 && micros / 1000 >= latency_ms {
         let event = if cmd.has(flags::FAST) { "fast-command" } else { "command" };
         let now = crate::shard::expire::now_ms() / 1000;
         c.shard.latency.borrow_mut().add(event, now, micros / 1000);
     }
-    if slower_than < 0 || (micros as i64) < slower_than || cmd.has(flags::SKIP_SLOWLOG) {
-        return;
-    }
-    record(c, args.to_vec(), micros);
 }
 
-/// Adds an entry to the slow log unconditionally.
-pub fn record(c: &Client, args: Vec<Bytes>, micros: u64) {
+/// Adds an entry to the slow log unconditionally, secrets redacted.
+pub fn record(c: &Client, cmd: &CommandSpec, args: Vec<Bytes>, micros: u64) {
+    let args = super::redact::redacted(cmd, &args).unwrap_or(args);
     let (addr, name) = {
         let m = c.meta.borrow();
         let name = m.name.as_ref().map(|n| String::from_utf8_lossy(n).into_owned()).unwrap_or_default();
