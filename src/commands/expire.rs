@@ -1,6 +1,7 @@
 //! Key expiry commands: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (with their NX,
 //! XX, GT and LT conditions), TTL, PTTL, EXPIRETIME, PEXPIRETIME, PERSIST.
 
+use super::keys::lookup_read;
 use super::util::*;
 use crate::command::spec::{acl, flags as f, ks, CommandSpec, Exec, ShardFn};
 use crate::command::ExecCtx;
@@ -165,7 +166,7 @@ enum Report {
 /// expiry.
 fn ttl_generic(c: &mut ExecCtx, key: &[u8], how: Report) -> Reply {
     let now = c.now;
-    let Some(e) = c.db().get(key, now) else { return Reply::Int(-2) };
+    let Some(e) = lookup_read(c, key) else { return Reply::Int(-2) };
     if e.expire == 0 {
         return Reply::Int(-1);
     }

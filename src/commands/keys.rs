@@ -6,6 +6,8 @@ use super::util::*;
 use crate::command::spec::{acl, flags as f, ks, CommandSpec, Exec};
 use crate::command::ExecCtx;
 use crate::resp::Reply;
+use crate::shard::expire::lru_clock;
+use crate::shard::{Entry, Keyspace};
 use bytes::Bytes;
 
 pub fn commands() -> Vec<CommandSpec> {
@@ -65,6 +67,26 @@ const MULTI_SHARD_SUM: &[&str] = &["request_policy:multi_shard", "response_polic
 
 const ERR_SAME_OBJECT: &str = "ERR source and destination objects are the same";
 
+/// Looks `key` up for reading without touching its access time, as
+/// Redis's lookupKeyReadWithFlags(NOTOUCH): counts a keyspace hit or miss.
+pub fn lookup_read<'a>(c: &'a mut ExecCtx, key: &[u8]) -> Option<&'a mut Entry> {
+    let Keyspace { dbs, hits, misses, .. } = &mut *c.ks;
+    let e = dbs[c.db].get(key, c.now);
+    if e.is_some() {
+        *hits += 1;
+    } else {
+        *misses += 1;
+    }
+    e
+}
+
+/// `lookup_read` that also marks the entry as just used (lookupKeyRead).
+fn lookup_touch<'a>(c: &'a mut ExecCtx, key: &[u8]) -> Option<&'a mut Entry> {
+    let e = lookup_read(c, key)?;
+    e.access = lru_clock();
+    Some(e)
+}
+
 fn del(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     let now = c.now;
     let mut n = 0;
@@ -79,27 +101,15 @@ fn del(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
 }
 
 fn exists(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    let now = c.now;
-    Reply::Int(a[1..].iter().filter(|k| c.db().get(k, now).is_some()).count() as i64)
+    Reply::Int(a[1..].iter().filter(|k| lookup_read(c, k).is_some()).count() as i64)
 }
 
 fn type_(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    let now = c.now;
-    let t = c.db().get(&a[1], now).map_or("none", |e| e.value.type_name());
-    Reply::status(t)
+    Reply::status(lookup_read(c, &a[1]).map_or("none", |e| e.value.type_name()))
 }
 
 fn touch(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    let now = c.now;
-    let clock = crate::shard::expire::lru_clock();
-    let mut n = 0;
-    for k in &a[1..] {
-        if let Some(e) = c.db().get(k, now) {
-            e.access = clock;
-            n += 1;
-        }
-    }
-    Reply::Int(n)
+    Reply::Int(a[1..].iter().filter(|k| lookup_touch(c, k).is_some()).count() as i64)
 }
 
 /// RENAME and RENAMENX (`nx`): the entry keeps its expiry.
@@ -162,10 +172,9 @@ fn copy_generic(c: &mut ExecCtx, a: &[Bytes]) -> Result<Reply, Reply> {
     if dst_db == c.db && src == dst {
         return Err(Reply::err(ERR_SAME_OBJECT));
     }
+    let Some(e) = lookup_touch(c, src) else { return Ok(Reply::Int(0)) };
+    let e = Entry { access: lru_clock(), ..e.clone() };
     let now = c.now;
-    let Some(e) = c.db().get(src, now) else { return Ok(Reply::Int(0)) };
-    let mut e = e.clone();
-    e.access = crate::shard::expire::lru_clock();
     let target = &mut c.ks.dbs[dst_db];
     if target.get(dst, now).is_some() && !replace {
         return Ok(Reply::Int(0));
@@ -199,4 +208,65 @@ fn move_generic(c: &mut ExecCtx, a: &[Bytes]) -> Result<Reply, Reply> {
 /// The error for a wrong type, for families that check types.
 pub fn wrong_type() -> Reply {
     Reply::err(ERR_WRONGTYPE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::spec::ShardFn;
+    use crate::server::settings::Settings;
+    use crate::shard::Value;
+
+    fn run(ks: &mut Keyspace, h: ShardFn, line: &str) -> Reply {
+        let settings = Settings::default();
+        let args: Vec<Bytes> = line.split(' ').map(|w| Bytes::copy_from_slice(w.as_bytes())).collect();
+        h(&mut ExecCtx { ks, db: 0, now: 1000, settings: &settings }, &args)
+    }
+
+    fn keyspace() -> Keyspace {
+        let mut ks = Keyspace::new(4);
+        ks.db(0).set(Bytes::from("a"), Value::Str(Bytes::from("1")));
+        ks.db(0).set_expire(b"a", 5000);
+        ks.db(0).set(Bytes::from("b"), Value::Str(Bytes::from("2")));
+        ks
+    }
+
+    #[test]
+    fn rename_keeps_expiry_and_replaces_target() {
+        let mut ks = keyspace();
+        assert_eq!(run(&mut ks, rename, "rename a a"), Reply::Ok);
+        assert_eq!(run(&mut ks, renamenx, "renamenx a a"), Reply::Int(0));
+        assert_eq!(run(&mut ks, renamenx, "renamenx a b"), Reply::Int(0));
+        assert_eq!(run(&mut ks, rename, "rename a b"), Reply::Ok);
+        assert_eq!(ks.db(0).get(b"b", 1000).map(|e| e.expire), Some(5000));
+        assert_eq!(run(&mut ks, rename, "rename a c"), Reply::err(ERR_NO_KEY));
+        assert_eq!(ks.db(0).len(), 1);
+    }
+
+    #[test]
+    fn copy_and_move_between_databases() {
+        let mut ks = keyspace();
+        assert_eq!(run(&mut ks, copy, "copy a a"), Reply::err(ERR_SAME_OBJECT));
+        assert_eq!(run(&mut ks, copy, "copy a b"), Reply::Int(0));
+        assert_eq!(run(&mut ks, copy, "copy a b REPLACE"), Reply::Int(1));
+        assert_eq!(run(&mut ks, copy, "copy a a db 2"), Reply::Int(1));
+        assert_eq!(ks.db(2).get(b"a", 1000).map(|e| e.expire), Some(5000));
+        assert_eq!(run(&mut ks, copy, "copy a a db 4"), Reply::err(ERR_DB_INDEX));
+        assert_eq!(run(&mut ks, copy, "copy a a db"), Reply::err(ERR_SYNTAX));
+        assert_eq!(run(&mut ks, move_, "move a 2"), Reply::Int(0), "the target database has it");
+        assert_eq!(run(&mut ks, move_, "move b 0"), Reply::err(ERR_SAME_OBJECT));
+        assert_eq!(run(&mut ks, move_, "move b 3"), Reply::Int(1));
+        assert!(ks.db(0).get(b"b", 1000).is_none());
+        assert_eq!(ks.db(3).get(b"b", 1000).map(|e| e.expire), Some(5000));
+    }
+
+    #[test]
+    fn reads_count_hits_and_misses() {
+        let mut ks = keyspace();
+        assert_eq!(run(&mut ks, exists, "exists a a nokey"), Reply::Int(2));
+        assert_eq!(run(&mut ks, touch, "touch b nokey"), Reply::Int(1));
+        assert_eq!((ks.hits, ks.misses), (3, 2));
+        assert_eq!(run(&mut ks, del, "del a nokey"), Reply::Int(1));
+        assert_eq!((ks.hits, ks.misses, ks.dirty), (3, 2, 1));
+    }
 }

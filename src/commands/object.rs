@@ -2,6 +2,7 @@
 //! IDLETIME, FREQ) and its HELP.
 
 use super::help::help;
+use super::keys::lookup_read;
 use crate::command::spec::{acl, flags as f, ks, CommandSpec, Exec, ShardFn};
 use crate::command::ExecCtx;
 use crate::resp::Reply;
@@ -39,8 +40,7 @@ pub fn commands() -> Vec<CommandSpec> {
 
 /// The live entry named by `a[2]`, without touching its access time.
 fn lookup<'a>(c: &'a mut ExecCtx, a: &[Bytes]) -> Option<&'a mut Entry> {
-    let now = c.now;
-    c.db().get(&a[2], now)
+    lookup_read(c, &a[2])
 }
 
 fn encoding(c: &mut ExecCtx, a: &[Bytes]) -> Reply {

@@ -12,7 +12,7 @@ use crate::server::coordinator::on_all_atomically;
 use crate::server::shared::splitmix;
 use crate::shard::expire::now_ms;
 use crate::shard::slot::SLOTS;
-use crate::shard::Entry;
+use crate::shard::{Db, Keyspace};
 use crate::util::glob::glob_match;
 use bytes::Bytes;
 
@@ -55,11 +55,68 @@ struct Filter {
 }
 
 impl Filter {
-    fn keeps(&self, key: &[u8], e: &Entry, now: u64) -> bool {
+    fn matches(&self, key: &[u8]) -> bool {
         self.pattern.as_ref().is_none_or(|p| glob_match(p, key, false))
-            && !e.is_expired(now)
-            && self.type_name.as_ref().is_none_or(|t| is(t, e.value.type_name()))
     }
+}
+
+/// What one shard's part of a SCAN call found.
+#[derive(Debug, Default, PartialEq)]
+struct SlotWalk {
+    keys: Vec<Bytes>,
+    /// Keys looked at, filtered or not (what COUNT bounds).
+    seen: usize,
+    /// The first slot not walked.
+    next: usize,
+}
+
+/// Walks whole slots of `ks.dbs[db]` from `slot` while `owned(slot)` and
+/// fewer than `want` keys were seen. As Redis's SCAN, expired keys that
+/// match the pattern are deleted, and a TYPE filter looks each matching
+/// key up (counted as a keyspace hit or miss).
+fn walk_slots(
+    ks: &mut Keyspace,
+    db: usize,
+    filter: &Filter,
+    mut slot: usize,
+    want: usize,
+    now: u64,
+    owned: impl Fn(usize) -> bool,
+) -> SlotWalk {
+    let mut w = SlotWalk::default();
+    let mut expired = Vec::new();
+    let (mut hits, mut misses) = (0, 0);
+    let d = &ks.dbs[db];
+    while slot < SLOTS && w.seen < want && owned(slot) {
+        for (k, e) in d.slot_entries(slot as u16) {
+            w.seen += 1;
+            if !filter.matches(k) {
+                continue;
+            }
+            let live = !e.is_expired(now);
+            if filter.type_name.is_some() {
+                if live {
+                    hits += 1;
+                } else {
+                    misses += 1;
+                }
+            }
+            if !live {
+                expired.push(k.clone());
+            } else if filter.type_name.as_ref().is_none_or(|t| is(t, e.value.type_name())) {
+                w.keys.push(k.clone());
+            }
+        }
+        slot += 1;
+    }
+    w.next = slot;
+    for k in &expired {
+        ks.dbs[db].remove(k);
+    }
+    ks.expired += expired.len() as u64;
+    ks.hits += hits;
+    ks.misses += misses;
+    w
 }
 
 fn keys(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
@@ -73,7 +130,7 @@ fn keys(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
                 let ks = s.ks.borrow();
                 ks.dbs[db]
                     .entries()
-                    .filter(|(k, e)| filter.keeps(k, e, now))
+                    .filter(|(k, e)| filter.matches(k) && !e.is_expired(now))
                     .map(|(k, _)| k.clone())
                     .collect::<Vec<_>>()
             })
@@ -147,28 +204,16 @@ fn scan(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
             let owner = c.shard.shared.slots.shard_of(slot as u16);
             let filter = filter.clone();
             let want = count - visited;
-            let (keys, seen, next) = c
+            let walk = c
                 .shard
                 .run_on(owner, move |s| {
-                    let now = now_ms();
-                    let ks = s.ks.borrow();
-                    let d = &ks.dbs[db];
-                    let (mut keys, mut seen, mut slot) = (Vec::new(), 0, slot);
-                    while slot < SLOTS && seen < want && s.shared.slots.shard_of(slot as u16) == s.id {
-                        for (k, e) in d.slot_entries(slot as u16) {
-                            seen += 1;
-                            if filter.keeps(k, e, now) {
-                                keys.push(k.clone());
-                            }
-                        }
-                        slot += 1;
-                    }
-                    (keys, seen, slot)
+                    let owned = |slot: usize| s.shared.slots.shard_of(slot as u16) == s.id;
+                    walk_slots(&mut s.ks.borrow_mut(), db, &filter, slot, want, now_ms(), owned)
                 })
                 .await;
-            found.extend(keys);
-            visited += seen;
-            slot = next;
+            found.extend(walk.keys);
+            visited += walk.seen;
+            slot = walk.next;
         }
         let next = if slot >= SLOTS { 0 } else { slot };
         Reply::Array(vec![Reply::str(next.to_string()), Reply::Array(found.into_iter().map(Reply::Bulk).collect())])
@@ -181,46 +226,47 @@ fn random() -> u64 {
     splitmix(t)
 }
 
-/// Lookups RANDOMKEY tries on one shard before giving up on it.
+/// Random picks RANDOMKEY makes on a shard before it walks the shard for
+/// a live key instead (most of its keys are then expired).
 const RANDOM_TRIES: usize = 100;
+
+/// A live key of `d`: random picks first (deleting the expired keys they
+/// hit, as Redis does), then the first live key of a walk.
+fn live_random_key(d: &mut Db, now: u64) -> Option<Bytes> {
+    for i in 0..RANDOM_TRIES {
+        let k = d.random_key(splitmix(random() ^ i as u64))?;
+        if d.get(&k, now).is_some() {
+            return Some(k);
+        }
+    }
+    d.entries().find(|(_, e)| !e.is_expired(now)).map(|(k, _)| k.clone())
+}
 
 fn randomkey(c: &mut Client, _a: Vec<Bytes>) -> LocalFuture<'_> {
     Box::pin(async move {
         let db = c.db;
-        for _ in 0..RANDOM_TRIES {
-            let sizes = c.shard.run_on_all(move |s| s.ks.borrow().dbs[db].len()).await;
+        let mut sizes = c.shard.run_on_all(move |s| s.ks.borrow().dbs[db].len()).await;
+        // Each round either finds a key or rules out one shard.
+        loop {
             let total: usize = sizes.iter().sum();
             if total == 0 {
                 return Reply::Nil;
             }
             // A shard chosen in proportion to its keys.
             let mut pick = (random() % total as u64) as usize;
-            let owner = sizes.iter().position(|&n| {
+            let Some(owner) = sizes.iter().position(|&n| {
                 let here = pick < n;
-                pick = pick.saturating_sub(n);
+                pick -= pick.min(n);
                 here
-            });
-            let owner = owner.unwrap_or(0);
-            let key = c
-                .shard
-                .run_on(owner, move |s| {
-                    let now = now_ms();
-                    let mut ks = s.ks.borrow_mut();
-                    let d = &mut ks.dbs[db];
-                    for i in 0..RANDOM_TRIES {
-                        let k = d.random_key(splitmix(random() ^ i as u64))?;
-                        if d.get(&k, now).is_some() {
-                            return Some(k);
-                        }
-                    }
-                    None
-                })
-                .await;
-            if let Some(k) = key {
-                return Reply::Bulk(k);
+            }) else {
+                return Reply::Nil;
+            };
+            let found = c.shard.run_on(owner, move |s| live_random_key(&mut s.ks.borrow_mut().dbs[db], now_ms())).await;
+            match found {
+                Some(k) => return Reply::Bulk(k),
+                None => sizes[owner] = 0,
             }
         }
-        Reply::Nil
     })
 }
 
@@ -269,5 +315,63 @@ mod tests {
         assert_eq!(parse_cursor(b" 1"), None);
         assert_eq!(parse_cursor(b"1x"), None);
         assert_eq!(parse_cursor(b"18446744073709551616"), None);
+    }
+
+    use crate::shard::slot::key_slot;
+    use crate::shard::Value;
+
+    fn set(ks: &mut Keyspace, key: &str, expire: u64) {
+        let k = Bytes::copy_from_slice(key.as_bytes());
+        ks.db(0).set(k.clone(), Value::Str(Bytes::from("v")));
+        ks.db(0).set_expire(&k, expire);
+    }
+
+    #[test]
+    fn walk_takes_whole_slots_and_drops_expired() {
+        let mut ks = Keyspace::new(1);
+        for i in 0..5 {
+            set(&mut ks, &format!("{{a}}live{i}"), 0);
+        }
+        set(&mut ks, "{a}gone", 10);
+        set(&mut ks, "{b}x", 0);
+        let all = Filter::default();
+        let (slot_a, slot_b) = (key_slot(b"a") as usize, key_slot(b"b") as usize);
+        assert!(slot_b < slot_a);
+        // COUNT 1 still returns the whole slot.
+        let w = walk_slots(&mut ks, 0, &all, slot_b + 1, 1, 100, |_| true);
+        assert_eq!((w.keys.len(), w.seen, w.next), (5, 6, slot_a + 1));
+        assert_eq!(ks.dbs[0].len(), 6, "the expired key is deleted");
+        assert_eq!(ks.expired, 1);
+        // A slot the shard does not own ends the walk.
+        let w = walk_slots(&mut ks, 0, &all, 0, 100, 100, |s| s < slot_a);
+        assert_eq!((w.keys, w.next), (vec![Bytes::from("{b}x")], slot_a));
+    }
+
+    #[test]
+    fn walk_filters_by_pattern_and_type() {
+        let mut ks = Keyspace::new(1);
+        for k in ["key:1", "key:2", "other"] {
+            set(&mut ks, k, 0);
+        }
+        let pattern = Filter { pattern: Some(Bytes::from("key:*")), type_name: None };
+        let w = walk_slots(&mut ks, 0, &pattern, 0, 100, 0, |_| true);
+        assert_eq!((w.keys.len(), w.seen, w.next), (2, 3, SLOTS));
+        let list = Filter { pattern: None, type_name: Some(Bytes::from("list")) };
+        assert!(walk_slots(&mut ks, 0, &list, 0, 100, 0, |_| true).keys.is_empty());
+        assert_eq!(ks.hits, 3, "a TYPE filter looks every matching key up");
+        let string = Filter { pattern: None, type_name: Some(Bytes::from("STRING")) };
+        assert_eq!(walk_slots(&mut ks, 0, &string, 0, 100, 0, |_| true).keys.len(), 3);
+    }
+
+    #[test]
+    fn random_key_finds_the_one_live_key() {
+        let mut d = Keyspace::new(1);
+        for i in 0..2000 {
+            set(&mut d, &format!("dead{i}"), 10);
+        }
+        set(&mut d, "live", 0);
+        assert_eq!(live_random_key(&mut d.dbs[0], 100), Some(Bytes::from("live")));
+        set(&mut d, "live", 10);
+        assert_eq!(live_random_key(&mut d.dbs[0], 100), None);
     }
 }

@@ -112,6 +112,10 @@ pub async fn run_atomically(c: &Client, cmds: &[(&'static CommandSpec, &[Bytes])
     if !by_shard.contains_key(&shard.id) {
         shard.ks.borrow_mut().dirty += dirty;
     }
+    // Keyspace hits and misses are node-wide sums: any shard may count them.
+    let mut ks = shard.ks.borrow_mut();
+    ks.hits += temp.hits;
+    ks.misses += temp.misses;
     replies
 }
 
