@@ -341,9 +341,16 @@ fn trackinginfo(_c: &mut Client, _a: &[Bytes]) -> Reply {
     ])
 }
 
-/// Gives every core the same pause.
-async fn set_pause(c: &Client, p: ClientPause) {
-    c.shard.run_on_all(move |s| s.pause.set(p)).await;
+/// Gives every core the same pause: `p` combined with the current one, or
+/// none at all.
+async fn set_pause(c: &Client, p: Option<ClientPause>) {
+    c.shard
+        .run_on_all(move |s| {
+            let now = crate::shard::expire::now_ms();
+            let next = p.map_or_else(ClientPause::default, |p| s.pause.get().merge(p, now));
+            crate::server::pause::apply(s, next);
+        })
+        .await;
 }
 
 fn pause(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
@@ -363,14 +370,14 @@ fn pause(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
             None => return Reply::err("ERR timeout is not an integer or out of range"),
         };
         let until = if ms == 0 { 0 } else { crate::shard::expire::now_ms().saturating_add(ms) };
-        set_pause(c, ClientPause { until, write_only }).await;
+        set_pause(c, Some(ClientPause { until, write_only })).await;
         Reply::Ok
     })
 }
 
 fn unpause(c: &mut Client, _a: Vec<Bytes>) -> LocalFuture<'_> {
     Box::pin(async move {
-        set_pause(c, ClientPause::default()).await;
+        set_pause(c, None).await;
         Reply::Ok
     })
 }

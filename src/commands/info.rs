@@ -58,6 +58,7 @@ struct ShardReport {
     hits: u64,
     misses: u64,
     clients: usize,
+    blocked: usize,
 }
 
 fn info(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
@@ -75,6 +76,7 @@ fn info(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
                     hits: ks.hits,
                     misses: ks.misses,
                     clients: s.clients.borrow().clients.len(),
+                    blocked: s.clients.borrow().blocked,
                 }
             })
             .await;
@@ -188,10 +190,11 @@ fn server(c: &Client, o: &mut String) {
 
 fn clients(c: &Client, reports: &[ShardReport], o: &mut String) {
     let connected: usize = reports.iter().map(|r| r.clients).sum();
+    let blocked: usize = reports.iter().map(|r| r.blocked).sum();
     let _ = write!(
         o,
         "connected_clients:{connected}\ncluster_connections:0\nmaxclients:{}\nclient_recent_max_input_buffer:0\n\
-         client_recent_max_output_buffer:0\nblocked_clients:0\ntracking_clients:0\nclients_in_timeout_table:0\n",
+         client_recent_max_output_buffer:0\nblocked_clients:{blocked}\ntracking_clients:0\nclients_in_timeout_table:0\n",
         c.shard.settings.borrow().maxclients
     );
 }

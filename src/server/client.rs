@@ -78,6 +78,8 @@ impl ClientMeta {
 #[derive(Default)]
 pub struct Registry {
     pub clients: BTreeMap<u64, Rc<RefCell<ClientMeta>>>,
+    /// Clients whose command waits (CLIENT PAUSE): INFO's blocked_clients.
+    pub blocked: usize,
 }
 
 impl Registry {

@@ -141,8 +141,11 @@ impl Pipeline {
             self.push(c, reply, Some(cmd), false);
             return;
         }
-        // CLIENT PAUSE holds the command back until the pause ends.
-        super::pause::wait_if_paused(&c.shard, cmd).await;
+        // CLIENT PAUSE holds the command back until the pause ends (one
+        // check while no pause is set).
+        if c.shard.pause.get().is_set() {
+            super::pause::hold(c, cmd).await;
+        }
         // Monitors see node-wide commands (EXEC) once they ran, as Redis
         // shows them, and the others as they are dispatched.
         if !matches!(cmd.exec, Exec::Server(_)) {

@@ -68,7 +68,9 @@ impl Db {
         let slot = key_slot(key);
         let expired = self.table(slot)?.map.get(key)?.is_expired(now_ms);
         if expired {
-            self.remove(key);
+            if !super::expire::expiry_paused(now_ms) {
+                self.remove(key);
+            }
             return None;
         }
         self.table_mut(slot)?.map.get_mut(key)

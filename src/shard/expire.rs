@@ -7,6 +7,18 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 thread_local! {
     static CLOCK_SECS: Cell<u32> = const { Cell::new(0) };
+    static EXPIRY_PAUSED_UNTIL: Cell<u64> = const { Cell::new(0) };
+}
+
+/// CLIENT PAUSE: until Unix ms `until`, this thread reports keys past
+/// their time as missing but does not delete them.
+pub fn pause_expiry(until: u64) {
+    EXPIRY_PAUSED_UNTIL.with(|c| c.set(until));
+}
+
+/// Whether deleting expired keys is paused at `now_ms`.
+pub fn expiry_paused(now_ms: u64) -> bool {
+    now_ms < EXPIRY_PAUSED_UNTIL.with(|c| c.get())
 }
 
 /// Current Unix time in milliseconds.
