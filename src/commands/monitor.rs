@@ -12,8 +12,10 @@ pub fn commands() -> Vec<CommandSpec> {
 }
 
 fn monitor(c: &mut Client, _a: &[Bytes]) -> Reply {
-    if c.monitor.is_none() {
-        c.monitor = Some(crate::server::monitor::start(c));
+    if c.monitor.is_some() {
+        // Already monitoring: Redis ignores the command without a reply.
+        return Reply::Raw(Bytes::new());
     }
+    c.monitor = Some(crate::server::monitor::start(c));
     Reply::Ok
 }
