@@ -84,21 +84,6 @@ const KEY_SPEC_NOTES: &[(&str, usize, &str)] = &[
     ("getex", 0, "RW and UPDATE because it changes the TTL"),
     ("pfcount", 0, "RW because it may change the internal representation of the key, and propagate to replicas"),
     ("set", 0, "RW and ACCESS due to the optional `GET` argument"),
-    (
-        "sort",
-        1,
-        "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort",
-    ),
-    (
-        "sort",
-        2,
-        "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array",
-    ),
-    (
-        "sort_ro",
-        1,
-        "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort",
-    ),
     ("xadd", 0, "UPDATE instead of INSERT because of the optional trimming feature"),
 ];
 

@@ -87,7 +87,7 @@ async fn serve(shard: Rc<Shard>, mut stream: TcpStream) {
     run(&mut client, &mut stream).await;
     shard.clients.borrow_mut().clients.remove(&id);
     if client.monitor.is_some() {
-        super::monitor::stop(&shard, id);
+        super::monitor::stop(&shard, id).await;
     }
     shared.connected_clients.fetch_sub(1, Ordering::Relaxed);
     let _ = stream.close().await;

@@ -49,7 +49,7 @@ pub struct Shard {
     /// DEBUG SET-ACTIVE-EXPIRE.
     pub active_expire: Cell<bool>,
     /// MONITOR clients connected through this shard.
-    pub monitors: RefCell<super::monitor::Monitors>,
+    pub monitors: super::monitor::Monitors,
     /// CLIENT PAUSE.
     pub pause: Cell<super::pause::ClientPause>,
     /// Unix ms when the current batch of work started; commands compare
@@ -74,7 +74,7 @@ impl Shard {
             clients: RefCell::new(Default::default()),
             expire_cycle: RefCell::new(ExpireCycle::default()),
             active_expire: Cell::new(true),
-            monitors: RefCell::default(),
+            monitors: Default::default(),
             pause: Cell::default(),
             now: Cell::new(expire::now_ms()),
         })

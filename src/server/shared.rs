@@ -25,9 +25,6 @@ pub struct Shared {
     /// Ids of slow log entries, unique over all cores.
     pub slowlog_next_id: AtomicU64,
     pub connected_clients: AtomicUsize,
-    /// MONITOR clients on all shards; commands are fed to them only when
-    /// this is not zero.
-    pub monitors: AtomicUsize,
     pub total_connections: AtomicU64,
     pub rejected_connections: AtomicU64,
     pub shutting_down: AtomicBool,
@@ -54,7 +51,6 @@ impl Shared {
             next_tx_id: AtomicU64::new(1),
             slowlog_next_id: AtomicU64::new(0),
             connected_clients: AtomicUsize::new(0),
-            monitors: AtomicUsize::new(0),
             total_connections: AtomicU64::new(0),
             rejected_connections: AtomicU64::new(0),
             shutting_down: AtomicBool::new(false),
