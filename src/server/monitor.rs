@@ -1,6 +1,7 @@
 //! MONITOR: every command any client runs, as one line, pushed to the
-//! monitoring clients of every shard. While nobody monitors, a command
-//! costs one atomic load. Otherwise the lines a core's clients produce are
+//! monitoring clients of every shard. Every core knows how many monitors
+//! exist anywhere; while there are none, a command costs one check of that
+//! core-local count. Otherwise the lines a core's clients produce are
 //! gathered and sent to every core in one message per pipeline flush.
 
 use super::client::Client;
@@ -9,8 +10,8 @@ use crate::command::spec::flags;
 use crate::command::CommandSpec;
 use bytes::{Bytes, BytesMut};
 use glommio::channels::local_channel::{self, LocalReceiver, LocalSender};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::sync::atomic::Ordering;
 
 /// A monitoring client of this shard: its id and where its lines go.
 struct Monitor {
@@ -18,31 +19,44 @@ struct Monitor {
     lines: LocalSender<Bytes>,
 }
 
-/// One core's monitoring clients, and the lines its own clients produced
-/// since the last flush.
+/// One core's view of MONITOR: how many monitors all cores have, its own
+/// monitoring clients, and the lines its clients produced since the last
+/// flush.
 #[derive(Default)]
 pub struct Monitors {
-    clients: Vec<Monitor>,
-    pending: BytesMut,
+    anywhere: Cell<usize>,
+    clients: RefCell<Vec<Monitor>>,
+    pending: RefCell<BytesMut>,
+}
+
+impl Monitors {
+    /// Changes the count of monitors anywhere by `delta`.
+    fn count(&self, delta: isize) {
+        self.anywhere.set(self.anywhere.get().saturating_add_signed(delta));
+    }
 }
 
 /// Makes `c` a monitor; its connection loop then also writes what arrives
-/// on the returned receiver.
-pub fn start(c: &Client) -> LocalReceiver<Bytes> {
+/// on the returned receiver. Every core knows of it before this returns,
+/// so the next command anywhere is seen.
+pub async fn start(c: &Client) -> LocalReceiver<Bytes> {
     let (tx, rx) = local_channel::new_unbounded();
-    c.shard.monitors.borrow_mut().clients.push(Monitor { client: c.id, lines: tx });
+    c.shard.monitors.clients.borrow_mut().push(Monitor { client: c.id, lines: tx });
     c.meta.borrow_mut().monitor = true;
-    c.shard.shared.monitors.fetch_add(1, Ordering::Relaxed);
+    c.shard.run_on_all(|s| s.monitors.count(1)).await;
     rx
 }
 
 /// Forgets the monitor `client` of this shard (its connection closed).
-pub fn stop(shard: &Shard, client: u64) {
-    let mut m = shard.monitors.borrow_mut();
-    let before = m.clients.len();
-    m.clients.retain(|x| x.client != client);
-    if m.clients.len() < before {
-        shard.shared.monitors.fetch_sub(1, Ordering::Relaxed);
+pub async fn stop(shard: &Rc<Shard>, client: u64) {
+    let removed = {
+        let mut m = shard.monitors.clients.borrow_mut();
+        let before = m.len();
+        m.retain(|x| x.client != client);
+        m.len() < before
+    };
+    if removed {
+        shard.run_on_all(|s| s.monitors.count(-1)).await;
     }
 }
 
@@ -50,22 +64,22 @@ pub fn stop(shard: &Shard, client: u64) {
 /// replicationFeedMonitors formats it (secrets redacted), unless nobody
 /// monitors or the command is not shown (admin commands, SKIP_MONITOR).
 pub fn feed(c: &Client, cmd: &CommandSpec, args: &[Bytes]) {
-    if c.shard.shared.monitors.load(Ordering::Relaxed) == 0 || cmd.has(flags::SKIP_MONITOR) || cmd.has(flags::ADMIN) {
+    if c.shard.monitors.anywhere.get() == 0 || cmd.has(flags::SKIP_MONITOR) || cmd.has(flags::ADMIN) {
         return;
     }
     let shown = super::redact::redacted(cmd, args);
     let line = format_line(c.db, &c.meta.borrow().addr, shown.as_deref().unwrap_or(args));
-    c.shard.monitors.borrow_mut().pending.extend_from_slice(line.as_bytes());
+    c.shard.monitors.pending.borrow_mut().extend_from_slice(line.as_bytes());
 }
 
 /// Sends the queued lines to the monitors of every core.
 pub fn flush(shard: &Rc<Shard>) {
     let batch = {
-        let mut m = shard.monitors.borrow_mut();
-        if m.pending.is_empty() {
+        let mut pending = shard.monitors.pending.borrow_mut();
+        if pending.is_empty() {
             return;
         }
-        m.pending.split().freeze()
+        pending.split().freeze()
     };
     for s in 0..shard.shared.shards {
         let batch = batch.clone();
@@ -84,7 +98,7 @@ pub fn flush(shard: &Rc<Shard>) {
 }
 
 fn deliver(shard: &Shard, lines: Bytes) {
-    for m in shard.monitors.borrow().clients.iter() {
+    for m in shard.monitors.clients.borrow().iter() {
         let _ = m.lines.try_send(lines.clone());
     }
 }
