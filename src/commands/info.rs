@@ -1,11 +1,14 @@
 //! INFO: the node's state in Redis 7.0's sections and field names, merged
 //! from every shard's counters.
 
-use crate::command::spec::{flags as f, CommandSpec, Exec, LocalFuture};
+use super::memory::{client_memory, Overview};
+use crate::command::spec::{acl, flags as f, CommandSpec, Exec, LocalFuture};
 use crate::command::table;
+use crate::metrics::memory::{self, human, Memory};
 use crate::metrics::stats::Stats;
 use crate::resp::Reply;
 use crate::server::client::Client;
+use crate::shard::Db;
 use bytes::Bytes;
 use std::fmt::Write;
 use std::sync::atomic::Ordering;
@@ -13,7 +16,8 @@ use std::sync::atomic::Ordering;
 pub fn commands() -> Vec<CommandSpec> {
     vec![CommandSpec::new("info", -1, f::LOADING | f::STALE | f::SENTINEL, Exec::Server(info))
         .group("server")
-        .tips(&["nondeterministic_output"])
+        .acl(acl::DANGEROUS)
+        .tips(&["nondeterministic_output", "request_policy:all_shards", "response_policy:special"])
         .doc("1.0.0", "Get information and statistics about the server", "O(1)")]
 }
 
@@ -31,67 +35,145 @@ const DEFAULT: &[&str] = &[
     "cluster",
     "keyspace",
 ];
-/// Every section, in the order Redis prints them.
-const ORDER: &[&str] = &[
-    "server",
-    "clients",
-    "memory",
-    "persistence",
-    "stats",
-    "replication",
-    "cpu",
-    "module_list",
-    "commandstats",
-    "errorstats",
-    "latencystats",
-    "cluster",
-    "keyspace",
+/// Every section, in the order Redis prints them, with its title.
+const SECTIONS: &[(&str, &str)] = &[
+    ("server", "Server"),
+    ("clients", "Clients"),
+    ("memory", "Memory"),
+    ("persistence", "Persistence"),
+    ("stats", "Stats"),
+    ("replication", "Replication"),
+    ("cpu", "CPU"),
+    ("module_list", "Modules"),
+    ("commandstats", "Commandstats"),
+    ("errorstats", "Errorstats"),
+    ("latencystats", "Latencystats"),
+    ("cluster", "Cluster"),
+    ("keyspace", "Keyspace"),
 ];
 
-/// What the shards report for INFO.
+/// Volatile keys looked at per database to estimate avg_ttl.
+const AVG_TTL_SAMPLES: u64 = 128;
+/// Entries looked at per database at most for that estimate.
+const AVG_TTL_SCAN: usize = 4096;
+
+/// One database of one shard.
+struct DbReport {
+    keys: usize,
+    volatile: usize,
+    /// Sum and count of the sampled volatile keys' remaining ms.
+    ttl_sum: u64,
+    ttl_n: u64,
+}
+
+/// What one shard reports for INFO.
 struct ShardReport {
     stats: Stats,
-    /// (keys, volatile keys) per database.
-    dbs: Vec<(usize, usize)>,
+    dbs: Vec<DbReport>,
     dirty: u64,
     expired: u64,
     hits: u64,
     misses: u64,
     clients: usize,
     blocked: usize,
+    /// Bytes of the clients' buffers, and the largest query buffer.
+    client_memory: u64,
+    max_qbuf: usize,
+}
+
+/// The configuration values INFO shows.
+struct ConfigView {
+    maxmemory: u64,
+    maxmemory_policy: String,
+}
+
+/// Everything the sections are rendered from.
+struct Report {
+    shards: Vec<ShardReport>,
+    stats: Stats,
+    config: ConfigView,
+    memory: Memory,
+}
+
+impl Report {
+    fn sum(&self, f: impl Fn(&ShardReport) -> u64) -> u64 {
+        self.shards.iter().map(f).sum()
+    }
+
+    /// The memory overview of the reading and the keyspace.
+    fn overview(&self) -> Overview {
+        let ndb = self.shards.first().map_or(0, |s| s.dbs.len());
+        Overview {
+            m: self.memory,
+            db_keys: (0..ndb).map(|db| self.sum(|s| s.dbs[db].keys as u64)).collect(),
+            clients: self.sum(|s| s.client_memory),
+        }
+    }
 }
 
 fn info(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
     Box::pin(async move {
         let wanted = sections(&a[1..]);
-        let reports = c
+        let shards = c.shard.run_on_all(shard_report).await;
+        let config = c
             .shard
-            .run_on_all(|s| {
-                let ks = s.ks.borrow();
-                ShardReport {
-                    stats: s.stats.borrow().clone(),
-                    dbs: ks.dbs.iter().map(|d| (d.len(), d.volatile())).collect(),
-                    dirty: ks.dirty,
-                    expired: ks.expired,
-                    hits: ks.hits,
-                    misses: ks.misses,
-                    clients: s.clients.borrow().clients.len(),
-                    blocked: s.clients.borrow().blocked,
-                }
+            .on_control(|ctl| {
+                let cfg = ctl.config.borrow();
+                ConfigView { maxmemory: cfg.maxmemory(), maxmemory_policy: cfg.maxmemory_policy() }
             })
             .await;
-        let mut merged = Stats::default();
-        for r in &reports {
-            merged.merge(&r.stats);
+        let mut stats = Stats::default();
+        for r in &shards {
+            stats.merge(&r.stats);
         }
-        let text = render(c, &wanted, &reports, &merged);
-        Reply::Verbatim(Bytes::from(text))
+        let report = Report { shards, stats, config, memory: memory::read() };
+        Reply::Verbatim(Bytes::from(render(c, &wanted, &report)))
     })
+}
+
+fn shard_report(s: &std::rc::Rc<crate::server::shard::Shard>) -> ShardReport {
+    let ks = s.ks.borrow();
+    let now = s.now();
+    let clients = s.clients.borrow();
+    let qbufs = clients.clients.values().map(|m| m.borrow().qbuf);
+    ShardReport {
+        stats: s.stats.borrow().clone(),
+        dbs: ks.dbs.iter().map(|d| db_report(d, now)).collect(),
+        dirty: ks.dirty,
+        expired: ks.expired,
+        hits: ks.hits,
+        misses: ks.misses,
+        clients: clients.clients.len(),
+        blocked: clients.blocked,
+        client_memory: qbufs.clone().map(client_memory).sum(),
+        max_qbuf: qbufs.max().unwrap_or(0),
+    }
+}
+
+/// Key counts of `db`, and a sample of its volatile keys' time to live
+/// (Redis too estimates avg_ttl from the keys it samples).
+fn db_report(db: &Db, now: u64) -> DbReport {
+    let mut r = DbReport { keys: db.len(), volatile: db.volatile(), ttl_sum: 0, ttl_n: 0 };
+    let mut scanned = 0;
+    let mut slot = 0;
+    while let Some(s) = db.next_volatile_slot(slot) {
+        for (_, e) in db.slot_entries(s as u16) {
+            scanned += 1;
+            if e.expire > now {
+                r.ttl_sum += e.expire - now;
+                r.ttl_n += 1;
+            }
+            if r.ttl_n >= AVG_TTL_SAMPLES || scanned >= AVG_TTL_SCAN {
+                return r;
+            }
+        }
+        slot = s + 1;
+    }
+    r
 }
 
 /// The sections to print, in Redis's order, from INFO's arguments.
 fn sections(args: &[Bytes]) -> Vec<&'static str> {
-    let order = ORDER;
     if args.is_empty() {
         return DEFAULT.to_vec();
     }
@@ -100,62 +182,40 @@ fn sections(args: &[Bytes]) -> Vec<&'static str> {
         let a = String::from_utf8_lossy(a).to_ascii_lowercase();
         match a.as_str() {
             "default" => out.extend_from_slice(DEFAULT),
-            "all" => out.extend(order.iter().filter(|s| **s != "module_list")),
-            "everything" => out.extend(order.iter()),
+            "all" | "everything" => out.extend(SECTIONS.iter().map(|s| s.0)),
             "modules" => out.push("module_list"),
-            other => {
-                if let Some(s) = order.iter().find(|s| **s == other) {
-                    out.push(s);
-                }
-            }
+            other => out.extend(SECTIONS.iter().map(|s| s.0).filter(|s| *s == other)),
         }
     }
-    order.iter().copied().filter(|s| out.contains(s)).collect()
+    SECTIONS.iter().map(|s| s.0).filter(|s| out.contains(s)).collect()
 }
 
-fn title(s: &str) -> &'static str {
-    match s {
-        "server" => "Server",
-        "clients" => "Clients",
-        "memory" => "Memory",
-        "persistence" => "Persistence",
-        "stats" => "Stats",
-        "replication" => "Replication",
-        "cpu" => "CPU",
-        "module_list" => "Modules",
-        "errorstats" => "Errorstats",
-        "cluster" => "Cluster",
-        "keyspace" => "Keyspace",
-        "commandstats" => "Commandstats",
-        _ => "Latencystats",
-    }
-}
-
-fn render(c: &Client, wanted: &[&str], reports: &[ShardReport], stats: &Stats) -> String {
+fn render(c: &Client, wanted: &[&str], r: &Report) -> String {
     let mut out = String::new();
-    for (i, s) in wanted.iter().enumerate() {
+    for (i, name) in wanted.iter().enumerate() {
         if i > 0 {
             out.push_str("\r\n");
         }
-        let _ = write!(out, "# {}\r\n", title(s));
+        let title = SECTIONS.iter().find(|s| s.0 == *name).map_or("", |s| s.1);
+        let _ = write!(out, "# {title}\r\n");
         let mut body = String::new();
-        match *s {
+        match *name {
             "server" => server(c, &mut body),
-            "clients" => clients(c, reports, &mut body),
-            "memory" => memory(c, &mut body),
-            "persistence" => persistence(c, reports, &mut body),
-            "stats" => stats_section(c, reports, stats, &mut body),
+            "clients" => clients(c, r, &mut body),
+            "memory" => memory_section(r, &mut body),
+            "persistence" => persistence(c, r, &mut body),
+            "stats" => stats_section(c, r, &mut body),
             "replication" => replication(c, &mut body),
             "cpu" => cpu(&mut body),
+            "commandstats" => commandstats(&r.stats, &mut body),
             "errorstats" => {
-                for (code, n) in &stats.errors {
+                for (code, n) in &r.stats.errors {
                     let _ = writeln!(body, "errorstat_{code}:count={n}");
                 }
             }
+            "latencystats" => latencystats(c, &r.stats, &mut body),
             "cluster" => body.push_str("cluster_enabled:0\n"),
-            "keyspace" => keyspace(reports, &mut body),
-            "commandstats" => commandstats(stats, &mut body),
-            "latencystats" => latencystats(c, stats, &mut body),
+            "keyspace" => keyspace(r, &mut body),
             _ => {}
         }
         out.push_str(&body.replace('\n', "\r\n"));
@@ -188,118 +248,126 @@ fn server(c: &Client, o: &mut String) {
     );
 }
 
-fn clients(c: &Client, reports: &[ShardReport], o: &mut String) {
-    let connected: usize = reports.iter().map(|r| r.clients).sum();
-    let blocked: usize = reports.iter().map(|r| r.blocked).sum();
+fn clients(c: &Client, r: &Report, o: &mut String) {
+    let max_qbuf = r.shards.iter().map(|s| s.max_qbuf).max().unwrap_or(0);
     let _ = write!(
         o,
-        "connected_clients:{connected}\ncluster_connections:0\nmaxclients:{}\nclient_recent_max_input_buffer:0\n\
-         client_recent_max_output_buffer:0\nblocked_clients:{blocked}\ntracking_clients:0\nclients_in_timeout_table:0\n",
-        c.shard.settings.borrow().maxclients
+        "connected_clients:{}\ncluster_connections:0\nmaxclients:{}\nclient_recent_max_input_buffer:{max_qbuf}\n\
+         client_recent_max_output_buffer:0\nblocked_clients:{}\ntracking_clients:0\nclients_in_timeout_table:0\n",
+        r.sum(|s| s.clients as u64),
+        c.shard.settings.borrow().maxclients,
+        r.sum(|s| s.blocked as u64),
     );
 }
 
-/// Bytes as Redis's bytesToHuman prints them.
-fn human(n: u64) -> String {
-    let n = n as f64;
-    const K: f64 = 1024.0;
-    if n < K {
-        format!("{}B", n as u64)
-    } else if n < K * K {
-        format!("{:.2}K", n / K)
-    } else if n < K * K * K {
-        format!("{:.2}M", n / (K * K))
-    } else if n < K * K * K * K {
-        format!("{:.2}G", n / (K * K * K))
+/// `a / b` as Redis prints ratios, with 0 for an empty divisor.
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
     } else {
-        format!("{:.2}T", n / (K * K * K * K))
+        a as f64 / b as f64
     }
 }
 
-/// Resident set size of the process, in bytes.
-fn rss() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
-    // SAFETY: sysconf has no preconditions.
-    pages * unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(1) as u64
-}
-
-fn total_memory() -> u64 {
-    // SAFETY: sysconf has no preconditions.
-    let (pages, size) = unsafe { (libc::sysconf(libc::_SC_PHYS_PAGES), libc::sysconf(libc::_SC_PAGESIZE)) };
-    (pages.max(0) as u64) * (size.max(0) as u64)
-}
-
-fn memory(_c: &Client, o: &mut String) {
-    let used = rss();
-    let total = total_memory();
+fn memory_section(r: &Report, o: &mut String) {
+    let view = r.overview();
+    let m = &view.m;
+    let signed = |a: u64, b: u64| a as i64 - b as i64;
     let _ = write!(
         o,
-        "used_memory:{used}\nused_memory_human:{}\nused_memory_rss:{used}\nused_memory_rss_human:{}\n\
-         used_memory_peak:{used}\nused_memory_peak_human:{}\nused_memory_peak_perc:100.00%\nused_memory_overhead:0\n\
-         used_memory_startup:0\nused_memory_dataset:{used}\nused_memory_dataset_perc:100.00%\nallocator_allocated:{used}\n\
-         allocator_active:{used}\nallocator_resident:{used}\ntotal_system_memory:{total}\ntotal_system_memory_human:{}\n\
+        "used_memory:{used}\nused_memory_human:{}\nused_memory_rss:{rss}\nused_memory_rss_human:{}\n\
+         used_memory_peak:{peak}\nused_memory_peak_human:{}\nused_memory_peak_perc:{:.2}%\n\
+         used_memory_overhead:{}\nused_memory_startup:{}\nused_memory_dataset:{}\n\
+         used_memory_dataset_perc:{:.2}%\nallocator_allocated:{used}\nallocator_active:{active}\n\
+         allocator_resident:{rss}\ntotal_system_memory:{total}\ntotal_system_memory_human:{}\n\
          used_memory_lua:0\nused_memory_vm_eval:0\nused_memory_lua_human:0B\nused_memory_scripts_eval:0\n\
          number_of_cached_scripts:0\nnumber_of_functions:0\nnumber_of_libraries:0\nused_memory_vm_functions:0\n\
          used_memory_vm_total:0\nused_memory_vm_total_human:0B\nused_memory_functions:0\nused_memory_scripts:0\n\
-         used_memory_scripts_human:0B\nmaxmemory:0\nmaxmemory_human:0B\nmaxmemory_policy:noeviction\n\
-         allocator_frag_ratio:1.00\nallocator_frag_bytes:0\nallocator_rss_ratio:1.00\nallocator_rss_bytes:0\n\
-         rss_overhead_ratio:1.00\nrss_overhead_bytes:0\nmem_fragmentation_ratio:1.00\nmem_fragmentation_bytes:0\n\
-         mem_not_counted_for_evict:0\nmem_replication_backlog:0\nmem_total_replication_buffers:0\nmem_clients_slaves:0\n\
-         mem_clients_normal:0\nmem_cluster_links:0\nmem_aof_buffer:0\nmem_allocator:libc\nactive_defrag_running:0\n\
-         lazyfree_pending_objects:0\nlazyfreed_objects:0\n",
-        human(used),
-        human(used),
-        human(used),
-        human(total),
+         used_memory_scripts_human:0B\nmaxmemory:{maxmemory}\nmaxmemory_human:{}\nmaxmemory_policy:{}\n\
+         allocator_frag_ratio:{:.2}\nallocator_frag_bytes:{}\nallocator_rss_ratio:{:.2}\nallocator_rss_bytes:{}\n\
+         rss_overhead_ratio:1.00\nrss_overhead_bytes:0\nmem_fragmentation_ratio:{:.2}\nmem_fragmentation_bytes:{}\n\
+         mem_not_counted_for_evict:0\nmem_replication_backlog:0\nmem_total_replication_buffers:0\n\
+         mem_clients_slaves:0\nmem_clients_normal:{}\nmem_cluster_links:0\nmem_aof_buffer:0\n\
+         mem_allocator:libc\nactive_defrag_running:0\nlazyfree_pending_objects:0\nlazyfreed_objects:0\n",
+        human(m.used),
+        human(m.rss),
+        human(m.peak),
+        view.peak_perc(),
+        view.overhead(),
+        m.startup,
+        view.dataset(),
+        view.dataset_perc(),
+        human(memory::total_system_memory()),
+        human(r.config.maxmemory),
+        r.config.maxmemory_policy,
+        ratio(m.active, m.used),
+        signed(m.active, m.used),
+        ratio(m.rss, m.active),
+        signed(m.rss, m.active),
+        ratio(m.rss, m.used),
+        signed(m.rss, m.used),
+        view.clients,
+        used = m.used,
+        rss = m.rss,
+        peak = m.peak,
+        active = m.active,
+        total = memory::total_system_memory(),
+        maxmemory = r.config.maxmemory,
     );
 }
 
-fn persistence(c: &Client, reports: &[ShardReport], o: &mut String) {
-    let dirty: u64 = reports.iter().map(|r| r.dirty).sum();
+fn persistence(c: &Client, r: &Report, o: &mut String) {
     let _ = write!(
         o,
         "loading:0\nasync_loading:0\ncurrent_cow_peak:0\ncurrent_cow_size:0\ncurrent_cow_size_age:0\n\
          current_fork_perc:0.00\ncurrent_save_keys_processed:0\ncurrent_save_keys_total:0\n\
-         rdb_changes_since_last_save:{dirty}\nrdb_bgsave_in_progress:0\nrdb_last_save_time:{}\n\
+         rdb_changes_since_last_save:{}\nrdb_bgsave_in_progress:0\nrdb_last_save_time:{}\n\
          rdb_last_bgsave_status:ok\nrdb_last_bgsave_time_sec:-1\nrdb_current_bgsave_time_sec:-1\nrdb_saves:0\n\
          rdb_last_cow_size:0\nrdb_last_load_keys_expired:0\nrdb_last_load_keys_loaded:0\naof_enabled:0\n\
          aof_rewrite_in_progress:0\naof_rewrite_scheduled:0\naof_last_rewrite_time_sec:-1\n\
          aof_current_rewrite_time_sec:-1\naof_last_bgrewrite_status:ok\naof_rewrites:0\n\
          aof_rewrites_consecutive_failures:0\naof_last_write_status:ok\naof_last_cow_size:0\n\
          module_fork_in_progress:0\nmodule_fork_last_cow_size:0\n",
+        r.sum(|s| s.dirty),
         c.shard.shared.started_unix
     );
 }
 
-fn stats_section(c: &Client, reports: &[ShardReport], s: &Stats, o: &mut String) {
+fn stats_section(c: &Client, r: &Report, o: &mut String) {
     let sh = &c.shard.shared;
-    let expired: u64 = reports.iter().map(|r| r.expired).sum();
-    let hits: u64 = reports.iter().map(|r| r.hits).sum();
-    let misses: u64 = reports.iter().map(|r| r.misses).sum();
+    let s = &r.stats;
+    let kbps = |bytes_per_sec: u64| bytes_per_sec as f64 / 1024.0;
     let _ = write!(
         o,
-        "total_connections_received:{}\ntotal_commands_processed:{}\ninstantaneous_ops_per_sec:0\n\
+        "total_connections_received:{}\ntotal_commands_processed:{}\ninstantaneous_ops_per_sec:{}\n\
          total_net_input_bytes:{}\ntotal_net_output_bytes:{}\ntotal_net_repl_input_bytes:0\n\
-         total_net_repl_output_bytes:0\ninstantaneous_input_kbps:0.00\ninstantaneous_output_kbps:0.00\n\
+         total_net_repl_output_bytes:0\ninstantaneous_input_kbps:{:.2}\ninstantaneous_output_kbps:{:.2}\n\
          instantaneous_input_repl_kbps:0.00\ninstantaneous_output_repl_kbps:0.00\nrejected_connections:{}\n\
-         sync_full:0\nsync_partial_ok:0\nsync_partial_err:0\nexpired_keys:{expired}\nexpired_stale_perc:0.00\n\
+         sync_full:0\nsync_partial_ok:0\nsync_partial_err:0\nexpired_keys:{}\nexpired_stale_perc:0.00\n\
          expired_time_cap_reached_count:0\nexpire_cycle_cpu_milliseconds:0\nevicted_keys:0\nevicted_clients:0\n\
-         total_eviction_exceeded_time:0\ncurrent_eviction_exceeded_time:0\nkeyspace_hits:{hits}\n\
-         keyspace_misses:{misses}\npubsub_channels:0\npubsub_patterns:0\npubsubshard_channels:0\nlatest_fork_usec:0\n\
+         total_eviction_exceeded_time:0\ncurrent_eviction_exceeded_time:0\nkeyspace_hits:{}\n\
+         keyspace_misses:{}\npubsub_channels:0\npubsub_patterns:0\npubsubshard_channels:0\nlatest_fork_usec:0\n\
          total_forks:0\nmigrate_cached_sockets:0\nslave_expires_tracked_keys:0\nactive_defrag_hits:0\n\
          active_defrag_misses:0\nactive_defrag_key_hits:0\nactive_defrag_key_misses:0\ntotal_active_defrag_time:0\n\
          current_active_defrag_time:0\ntracking_total_keys:0\ntracking_total_items:0\ntracking_total_prefixes:0\n\
          unexpected_error_replies:{}\ntotal_error_replies:{}\ndump_payload_sanitizations:0\n\
-         total_reads_processed:0\ntotal_writes_processed:0\nio_threaded_reads_processed:0\n\
+         total_reads_processed:{}\ntotal_writes_processed:{}\nio_threaded_reads_processed:0\n\
          io_threaded_writes_processed:0\nreply_buffer_shrinks:0\nreply_buffer_expands:0\n",
         sh.total_connections.load(Ordering::Relaxed),
         s.total_commands,
+        s.rates.ops.per_sec(),
         s.net_input_bytes,
         s.net_output_bytes,
+        kbps(s.rates.net_input.per_sec()),
+        kbps(s.rates.net_output.per_sec()),
         sh.rejected_connections.load(Ordering::Relaxed),
+        r.sum(|s| s.expired),
+        r.sum(|s| s.hits),
+        r.sum(|s| s.misses),
         s.unexpected_error_replies,
         s.total_error_replies,
+        s.reads_processed,
+        s.writes_processed,
     );
 }
 
@@ -332,14 +400,17 @@ fn rusage(who: libc::c_int) -> (f64, f64) {
     (t(ru.ru_utime), t(ru.ru_stime))
 }
 
-fn keyspace(reports: &[ShardReport], o: &mut String) {
-    let ndb = reports.first().map_or(0, |r| r.dbs.len());
+fn keyspace(r: &Report, o: &mut String) {
+    let ndb = r.shards.first().map_or(0, |s| s.dbs.len());
     for db in 0..ndb {
-        let keys: usize = reports.iter().map(|r| r.dbs[db].0).sum();
-        let expires: usize = reports.iter().map(|r| r.dbs[db].1).sum();
-        if keys > 0 {
-            let _ = writeln!(o, "db{db}:keys={keys},expires={expires},avg_ttl=0");
+        let keys = r.sum(|s| s.dbs[db].keys as u64);
+        if keys == 0 {
+            continue;
         }
+        let expires = r.sum(|s| s.dbs[db].volatile as u64);
+        let sampled = r.sum(|s| s.dbs[db].ttl_n);
+        let avg_ttl = r.sum(|s| s.dbs[db].ttl_sum).checked_div(sampled).unwrap_or(0);
+        let _ = writeln!(o, "db{db}:keys={keys},expires={expires},avg_ttl={avg_ttl}");
     }
 }
 
@@ -349,7 +420,7 @@ fn commandstats(s: &Stats, o: &mut String) {
         if st.calls == 0 && st.rejected == 0 && st.failed == 0 {
             continue;
         }
-        let per = if st.calls > 0 { st.usec as f64 / st.calls as f64 } else { 0.0 };
+        let per = ratio(st.usec, st.calls);
         let _ = writeln!(
             o,
             "cmdstat_{}:calls={},usec={},usec_per_call={per:.2},rejected_calls={},failed_calls={}",
@@ -362,10 +433,18 @@ fn latencystats(c: &Client, s: &Stats, o: &mut String) {
     let percentiles = c.shard.settings.borrow().latency_tracking_info_percentiles.clone();
     for cmd in table().all() {
         let Some(h) = s.cmds.get(cmd.id).and_then(|st| st.hist.as_ref()) else { continue };
-        let parts: Vec<String> =
-            percentiles.iter().map(|p| format!("p{p}={:.3}", h.value_at_percentile(*p) as f64 / 1000.0)).collect();
+        let parts: Vec<String> = percentiles
+            .iter()
+            .map(|p| format!("p{}={:.3}", percentile_name(*p), h.value_at_percentile(*p) as f64 / 1000.0))
+            .collect();
         let _ = writeln!(o, "latency_percentiles_usec_{}:{}", cmd.name, parts.join(","));
     }
+}
+
+/// A percentile as Redis names it: "%f" without trailing zeros ("99.9").
+fn percentile_name(p: f64) -> String {
+    let s = format!("{p:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// (sysname, release, machine) from uname(2).
@@ -378,4 +457,35 @@ fn uname() -> (String, String, String) {
         String::from_utf8_lossy(&bytes).into_owned()
     };
     (s(&u.sysname), s(&u.release), s(&u.machine))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(args: &[&str]) -> Vec<&'static str> {
+        sections(&args.iter().map(|a| Bytes::copy_from_slice(a.as_bytes())).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn section_arguments() {
+        assert_eq!(names(&[]), DEFAULT);
+        assert_eq!(names(&["default"]), DEFAULT);
+        assert_eq!(names(&["all"]).len(), SECTIONS.len());
+        assert_eq!(names(&["everything", "foo"]).len(), SECTIONS.len());
+        assert_eq!(names(&["CPU", "server"]), ["server", "cpu"]);
+        assert_eq!(names(&["modules"]), ["module_list"]);
+        assert!(names(&["foo"]).is_empty());
+        let mut with_stats = names(&["commandstats", "default"]);
+        with_stats.retain(|s| *s != "commandstats");
+        assert_eq!(with_stats, DEFAULT);
+    }
+
+    #[test]
+    fn percentile_names() {
+        assert_eq!(percentile_name(50.0), "50");
+        assert_eq!(percentile_name(99.9), "99.9");
+        assert_eq!(percentile_name(0.0), "0");
+        assert_eq!(percentile_name(0.1 + 0.2), "0.3");
+    }
 }

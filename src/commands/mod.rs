@@ -17,6 +17,8 @@ pub mod info;
 pub mod keys;
 pub mod latency;
 pub mod lcs;
+pub mod lolwut;
+pub mod memory;
 pub mod monitor;
 pub mod object;
 pub mod scan;
@@ -37,6 +39,8 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(slowlog::commands());
     v.extend(function::commands());
     v.extend(info::commands());
+    v.extend(memory::commands());
+    v.extend(lolwut::commands());
     v.extend(monitor::commands());
     v.extend(keys::commands());
     v.extend(expire::commands());

@@ -1,6 +1,7 @@
 //! Server commands: DBSIZE, FLUSHDB/FLUSHALL, CONFIG, SHUTDOWN and the other
 //! node-wide administration commands.
 
+use super::help::help;
 use super::util::*;
 use crate::command::spec::{acl, flags as f, CommandSpec, Exec, LocalFuture};
 use crate::resp::Reply;
@@ -10,21 +11,24 @@ use crate::server::settings::Settings;
 use bytes::Bytes;
 use std::rc::Rc;
 
+/// Tips of commands a cluster client sends to every shard.
+const ALL_SHARDS: &str = "request_policy:all_shards";
+const FLUSH_TIPS: &[&str] = &[ALL_SHARDS, "response_policy:all_succeeded"];
+
 pub fn commands() -> Vec<CommandSpec> {
     let s = |name, arity, fl, h| CommandSpec::new(name, arity, fl, Exec::Server(h)).group("server");
     let sub = |name, arity, fl, h| CommandSpec::new(name, arity, fl, Exec::Server(h)).group("server");
     vec![
-        s("dbsize", 1, f::READONLY | f::FAST, dbsize).acl(acl::KEYSPACE).doc(
-            "1.0.0",
-            "Return the number of keys in the selected database",
-            "O(1)",
-        ),
-        s("flushdb", -1, f::WRITE, flushdb).acl(acl::KEYSPACE | acl::DANGEROUS).doc(
+        s("dbsize", 1, f::READONLY | f::FAST, dbsize)
+            .acl(acl::KEYSPACE)
+            .tips(&[ALL_SHARDS, "response_policy:agg_sum"])
+            .doc("1.0.0", "Return the number of keys in the selected database", "O(1)"),
+        s("flushdb", -1, f::WRITE, flushdb).acl(acl::KEYSPACE | acl::DANGEROUS).tips(FLUSH_TIPS).doc(
             "1.0.0",
             "Remove all keys from the current database",
             "O(N) where N is the number of keys in the selected database",
         ),
-        s("flushall", -1, f::WRITE, flushall).acl(acl::KEYSPACE | acl::DANGEROUS).doc(
+        s("flushall", -1, f::WRITE, flushall).acl(acl::KEYSPACE | acl::DANGEROUS).tips(FLUSH_TIPS).doc(
             "1.0.0",
             "Remove all keys from all databases",
             "O(N) where N is the total number of keys in all databases",
@@ -49,28 +53,38 @@ pub fn commands() -> Vec<CommandSpec> {
             .acl(acl::ADMIN | acl::DANGEROUS)
             .tips(&["nondeterministic_output"])
             .doc("1.0.0", "Get the UNIX time stamp of the last successful save to disk", "O(1)"),
+        CommandSpec::new("role", 1, f::NOSCRIPT | f::LOADING | f::STALE | f::FAST, Exec::Client(role))
+            .group("server")
+            .acl(acl::ADMIN | acl::DANGEROUS)
+            .doc("2.8.12", "Return the role of the instance in the context of replication", "O(1)"),
         CommandSpec::new("config", -2, 0, Exec::Container)
             .group("server")
             .doc("2.0.0", "A container for server configuration commands", "Depends on subcommand.")
             .sub(vec![
+                // In the order Redis lists them.
+                sub("config|rewrite", 2, f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE, config_rewrite).doc(
+                    "2.8.0",
+                    "Rewrite the configuration file with the in memory configuration",
+                    "O(1)",
+                ),
                 sub("config|get", -3, f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE, config_get).doc(
                     "2.0.0",
                     "Get the values of configuration parameters",
                     "O(N) when N is the number of configuration parameters provided",
                 ),
-                sub("config|set", -4, f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE, config_set).doc(
-                    "2.0.0",
-                    "Set configuration parameters to the given values",
-                    "O(N) when N is the number of configuration parameters provided",
-                ),
+                CommandSpec::new("config|help", 2, f::LOADING | f::STALE, Exec::Client(config_help))
+                    .group("server")
+                    .doc("5.0.0", "Show helpful text about the different subcommands", "O(1)"),
+                sub("config|set", -4, f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE, config_set)
+                    .tips(&["request_policy:all_nodes", "response_policy:all_succeeded"])
+                    .doc(
+                        "2.0.0",
+                        "Set configuration parameters to the given values",
+                        "O(N) when N is the number of configuration parameters provided",
+                    ),
                 sub("config|resetstat", 2, f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE, config_resetstat).doc(
                     "2.0.0",
                     "Reset the stats returned by INFO",
-                    "O(1)",
-                ),
-                sub("config|rewrite", 2, f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE, config_rewrite).doc(
-                    "2.8.0",
-                    "Rewrite the configuration file with the in memory configuration",
                     "O(1)",
                 ),
             ]),
@@ -150,18 +164,53 @@ fn flushall(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
 
 fn shutdown(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
     Box::pin(async move {
+        let (mut save, mut nosave, mut abort, mut other) = (false, false, false, false);
         for w in &a[1..] {
-            if !(is(w, "nosave") || is(w, "save") || is(w, "now") || is(w, "force") || is(w, "abort")) {
+            if is(w, "nosave") {
+                nosave = true;
+            } else if is(w, "save") {
+                save = true;
+            } else if is(w, "abort") {
+                abort = true;
+            } else if is(w, "now") || is(w, "force") {
+                other = true;
+            } else {
                 return Reply::err(ERR_SYNTAX);
             }
         }
-        if a[1..].iter().any(|w| is(w, "abort")) {
+        if (abort && (save || nosave || other)) || (save && nosave) {
+            return Reply::err(ERR_SYNTAX);
+        }
+        if abort {
+            // A shutdown never waits here (no replicas to catch up), so
+            // there is never one to abort.
             return Reply::err("ERR No shutdown in progress.");
         }
         let shared = c.shard.shared.clone();
         crate::server::run_shutdown(&shared);
         std::process::exit(0);
     })
+}
+
+/// A replica-less master: its role, replication offset and no replicas.
+fn role(_c: &mut Client, _a: &[Bytes]) -> Reply {
+    Reply::Array(vec![Reply::str("master"), Reply::Int(0), Reply::Array(Vec::new())])
+}
+
+fn config_help(_c: &mut Client, _a: &[Bytes]) -> Reply {
+    help(
+        "CONFIG",
+        &[
+            "GET <pattern>",
+            "    Return parameters matching the glob-like <pattern> and their values.",
+            "SET <directive> <value>",
+            "    Set the configuration <directive> to <value>.",
+            "RESETSTAT",
+            "    Reset statistics reported by the INFO command.",
+            "REWRITE",
+            "    Rewrite the configuration file.",
+        ],
+    )
 }
 
 fn config_get(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {

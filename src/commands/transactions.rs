@@ -49,6 +49,16 @@ fn exec(c: &mut Client, _a: Vec<Bytes>) -> LocalFuture<'_> {
         if m.aborted {
             return Reply::err("EXECABORT Transaction discarded because of previous errors.");
         }
-        Reply::Array(crate::server::multi::exec(c, m.queued).await)
+        let ids: Vec<usize> = m.queued.iter().map(|(cmd, _)| cmd.id).collect();
+        let replies = crate::server::multi::exec(c, m.queued).await;
+        // Errors of the queued commands count for them, as if run alone.
+        let mut stats = c.shard.stats.borrow_mut();
+        for (reply, id) in replies.iter().zip(ids) {
+            if let Reply::Error(e) = reply {
+                stats.error(e, Some(id), false);
+            }
+        }
+        drop(stats);
+        Reply::Array(replies)
     })
 }

@@ -1,5 +1,6 @@
 //! Counters behind INFO commandstats, errorstats, latencystats and stats.
 
+use super::instant::Rates;
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
 
@@ -26,6 +27,11 @@ pub struct Stats {
     pub net_input_bytes: u64,
     pub net_output_bytes: u64,
     pub unexpected_error_replies: u64,
+    /// Socket reads and writes (INFO total_reads/writes_processed).
+    pub reads_processed: u64,
+    pub writes_processed: u64,
+    /// Recent rates, sampled by the shard's cron.
+    pub rates: Rates,
 }
 
 impl Stats {
@@ -90,6 +96,14 @@ impl Stats {
         self.net_input_bytes += other.net_input_bytes;
         self.net_output_bytes += other.net_output_bytes;
         self.unexpected_error_replies += other.unexpected_error_replies;
+        self.reads_processed += other.reads_processed;
+        self.writes_processed += other.writes_processed;
+        self.rates.merge(&other.rates);
+    }
+
+    /// Samples the instantaneous rates (from the cron).
+    pub fn sample_rates(&mut self, now_ms: u64) {
+        self.rates.sample(now_ms, self.total_commands, self.net_input_bytes, self.net_output_bytes);
     }
 
     /// CONFIG RESETSTAT.

@@ -155,7 +155,11 @@ async fn run(client: &mut Client, stream: &mut TcpStream) {
         }
         shard.tick();
         client.meta.borrow_mut().last_interaction = Instant::now();
-        shard.stats.borrow_mut().net_input_bytes += n as u64;
+        {
+            let mut stats = shard.stats.borrow_mut();
+            stats.net_input_bytes += n as u64;
+            stats.reads_processed += 1;
+        }
         let settings = shard.settings();
         if rbuf.len() > settings.client_query_buffer_limit {
             crate::warning!("Closing client that reached max query buffer length");
@@ -187,7 +191,11 @@ async fn run(client: &mut Client, stream: &mut TcpStream) {
         pipe.flush(client).await;
         client.meta.borrow_mut().qbuf = rbuf.len();
         if !pipe.out.is_empty() {
-            shard.stats.borrow_mut().net_output_bytes += pipe.out.len() as u64;
+            {
+                let mut stats = shard.stats.borrow_mut();
+                stats.net_output_bytes += pipe.out.len() as u64;
+                stats.writes_processed += 1;
+            }
             if stream.write_all(&pipe.out).await.is_err() {
                 return;
             }

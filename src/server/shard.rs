@@ -331,6 +331,7 @@ impl Shard {
                 return;
             }
             let now = self.tick();
+            self.stats.borrow_mut().sample_rates(now);
             if self.active_expire.get() && !self.lock.is_locked() && !expire::expiry_paused(now) {
                 let budget = Duration::from_micros(250_000 / hz);
                 self.expire_cycle.borrow_mut().run(&mut self.ks.borrow_mut(), now, budget);

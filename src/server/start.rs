@@ -172,6 +172,7 @@ pub fn run(config: Config) -> i32 {
         }
     }
     notice!("Server initialized");
+    crate::metrics::memory::note_startup();
     notice!("Ready to accept connections tcp");
     let code = wait_for_signal(&shared);
     drop(handles);
