@@ -10,6 +10,7 @@ use crate::server::coordinator::on_all_atomically;
 use crate::server::settings::Settings;
 use bytes::Bytes;
 use std::rc::Rc;
+use std::sync::atomic::Ordering;
 
 /// Tips of commands a cluster client sends to every shard.
 const ALL_SHARDS: &str = "request_policy:all_shards";
@@ -263,14 +264,20 @@ pub async fn apply_settings(shard: &Rc<crate::server::shard::Shard>, settings: S
         .await;
 }
 
+/// CONFIG RESETSTAT: zeroes INFO's counters (the slow log stays, as in
+/// Redis).
 fn config_resetstat(c: &mut Client, _a: Vec<Bytes>) -> LocalFuture<'_> {
     Box::pin(async move {
         c.shard
             .run_on_all(|s| {
                 s.stats.borrow_mut().reset();
-                s.slowlog.borrow_mut().entries.clear();
+                let mut ks = s.ks.borrow_mut();
+                (ks.expired, ks.hits, ks.misses) = (0, 0, 0);
             })
             .await;
+        let shared = &c.shard.shared;
+        shared.total_connections.store(0, Ordering::Relaxed);
+        shared.rejected_connections.store(0, Ordering::Relaxed);
         Reply::Ok
     })
 }

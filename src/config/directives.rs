@@ -485,8 +485,10 @@ pub static DIRECTIVES: &[Directive] = &[
     special("replicaof", Some("slaveof"), IMMUTABLE | MULTI_ARG, Special::ReplicaOf, ""),
     special("latency-tracking-info-percentiles", None, MULTI_ARG, Special::LatencyPercentiles, "50 99 99.9"),
     // Clover's own: how many shards (threads, one per CPU) to run; 0 means
-    // one per CPU the process may run on.
-    int("shards", None, IMMUTABLE, 0, 1024, "0"),
+    // one per CPU the process may run on. Hidden from `CONFIG GET *` (named
+    // in full it answers), so that tools which set back every config they
+    // read do not trip over an immutable one they do not know.
+    int("shards", None, IMMUTABLE | HIDDEN, 0, 1024, "0"),
 ];
 
 /// Directives the server core acts on today.
