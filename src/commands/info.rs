@@ -83,6 +83,7 @@ struct ShardReport {
 
 /// The configuration values INFO shows.
 struct ConfigView {
+    port: u16,
     maxmemory: u64,
     maxmemory_policy: String,
 }
@@ -119,7 +120,7 @@ fn info(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
             .shard
             .on_control(|ctl| {
                 let cfg = ctl.config.borrow();
-                ConfigView { maxmemory: cfg.maxmemory(), maxmemory_policy: cfg.maxmemory_policy() }
+                ConfigView { port: cfg.port(), maxmemory: cfg.maxmemory(), maxmemory_policy: cfg.maxmemory_policy() }
             })
             .await;
         let mut stats = Stats::default();
@@ -200,7 +201,7 @@ fn render(c: &Client, wanted: &[&str], r: &Report) -> String {
         let _ = write!(out, "# {title}\r\n");
         let mut body = String::new();
         match *name {
-            "server" => server(c, &mut body),
+            "server" => server(c, r, &mut body),
             "clients" => clients(c, r, &mut body),
             "memory" => memory_section(r, &mut body),
             "persistence" => persistence(c, r, &mut body),
@@ -223,7 +224,7 @@ fn render(c: &Client, wanted: &[&str], r: &Report) -> String {
     out
 }
 
-fn server(c: &Client, o: &mut String) {
+fn server(c: &Client, r: &Report, o: &mut String) {
     let sh = &c.shard.shared;
     let uptime = sh.started.elapsed().as_secs();
     let now_us = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_micros();
@@ -238,7 +239,7 @@ fn server(c: &Client, o: &mut String) {
          lru_clock:{}\nexecutable:{}\nconfig_file:{}\nio_threads_active:0\nclover_version:{}\nshards:{}\n",
         sh.pid,
         sh.run_id,
-        sh.port,
+        r.config.port,
         uptime / 86400,
         crate::shard::expire::lru_clock() & ((1 << 24) - 1),
         sh.executable,

@@ -7,7 +7,9 @@ use crate::command::spec::{acl, flags as f, CommandSpec, Exec, LocalFuture};
 use crate::resp::Reply;
 use crate::server::client::Client;
 use crate::server::coordinator::on_all_atomically;
+use crate::server::listen::{self, Address};
 use crate::server::settings::Settings;
+use crate::server::shard::Shard;
 use bytes::Bytes;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
@@ -235,28 +237,89 @@ fn config_set(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
         }
         let local_client = c.meta.borrow().addr.starts_with("127.") || c.meta.borrow().addr.starts_with("[::1]");
         let args: Vec<Bytes> = a[2..].to_vec();
-        let result = c
+        let result: Result<Change, String> = c
             .shard
             .on_control(move |ctl| {
                 let pairs: Vec<(&[u8], &[u8])> = args.chunks(2).map(|p| (p[0].as_ref(), p[1].as_ref())).collect();
                 let mut cfg = ctl.config.borrow_mut();
+                let backup = cfg.clone();
                 let ctx = crate::config::SetContext { local_client, loading: false };
-                cfg.config_set_with(&pairs, ctx).map(|_| (Settings::from_config(&cfg), cfg.loglevel()))
+                let changed = cfg.config_set_with(&pairs, ctx)?;
+                Ok(Change::new(&changed, &cfg, backup))
             })
             .await;
-        match result {
-            Ok((settings, loglevel)) => {
-                crate::server::log::set_level(crate::server::log::Level::parse(&loglevel));
-                apply_settings(&c.shard, settings).await;
-                Reply::Ok
+        let change = match result {
+            Ok(change) => change,
+            Err(e) => return Reply::err(e),
+        };
+        if let Some(l) = change.listen {
+            if let Err(e) = relisten(&c.shard, l.addrs, l.port_changed).await {
+                crate::warning!("Warning: Could not create server TCP listening socket {e}");
+                let backup = change.backup;
+                c.shard.on_control(move |ctl| *ctl.config.borrow_mut() = backup).await;
+                return Reply::err(crate::config::Config::set_failed_error(l.directive, l.failure));
             }
-            Err(e) => Reply::err(e),
         }
+        crate::server::log::set_level(crate::server::log::Level::parse(&change.loglevel));
+        apply_settings(&c.shard, change.settings).await;
+        Reply::Ok
     })
 }
 
+/// What a successful CONFIG SET changes at runtime.
+struct Change {
+    settings: Settings,
+    loglevel: String,
+    listen: Option<Listen>,
+    /// The configuration before the change, to restore if applying fails.
+    backup: crate::config::Config,
+}
+
+/// New listening addresses (CONFIG SET port / bind).
+struct Listen {
+    addrs: Vec<Address>,
+    port_changed: bool,
+    /// The directive and reason to blame if the addresses cannot be had.
+    directive: &'static str,
+    failure: &'static str,
+}
+
+impl Change {
+    fn new(changed: &[&str], cfg: &crate::config::Config, backup: crate::config::Config) -> Change {
+        let port_changed = changed.contains(&"port");
+        let listen = (port_changed || changed.contains(&"bind")).then(|| Listen {
+            addrs: listen::addresses(&cfg.bind(), cfg.port()),
+            port_changed,
+            directive: if port_changed { "port" } else { "bind" },
+            failure: if port_changed {
+                "Unable to listen on this port. Check server logs."
+            } else {
+                "Failed to bind to specified addresses."
+            },
+        });
+        Change { settings: Settings::from_config(cfg), loglevel: cfg.loglevel(), listen, backup }
+    }
+}
+
+/// Moves every shard to new listening addresses: all bind first, and only
+/// when all could do they switch; otherwise the old listeners stay.
+async fn relisten(shard: &Rc<Shard>, addrs: Vec<Address>, probe: bool) -> Result<(), String> {
+    if probe {
+        if let Some(a) = listen::taken(&addrs) {
+            return Err(format!("{a}: bind: Address already in use"));
+        }
+    }
+    let prepared = shard.run_on_all(move |_| listen::prepare(&addrs)).await;
+    if let Some(e) = prepared.into_iter().find_map(Result::err) {
+        shard.run_on_all(|_| listen::abort()).await;
+        return Err(e);
+    }
+    shard.run_on_all(listen::commit).await;
+    Ok(())
+}
+
 /// Gives every shard the new settings.
-pub async fn apply_settings(shard: &Rc<crate::server::shard::Shard>, settings: Settings) {
+pub async fn apply_settings(shard: &Rc<Shard>, settings: Settings) {
     shard
         .run_on_all(move |s| {
             *s.settings.borrow_mut() = Rc::new(settings.clone());

@@ -2,6 +2,7 @@
 //! listeners, signals, and the lines tools wait for in the log.
 
 use super::control::Control;
+use super::listen;
 use super::peer::{Msg, Peer};
 use super::settings::Settings;
 use super::shard::Shard;
@@ -55,25 +56,13 @@ pub fn run(config: Config) -> i32 {
         n => n,
     };
     let port = config.port();
-    let binds = config.bind();
-    let addrs: Vec<String> = binds
-        .iter()
-        .map(|a| a.trim_start_matches('-'))
-        .map(|a| if a.contains(':') { format!("[{a}]:{port}") } else { format!("{a}:{port}") })
-        .collect();
-    let optional: Vec<bool> = binds.iter().map(|a| a.starts_with('-')).collect();
-    // The shards' listeners share their port (SO_REUSEPORT), so binding
-    // them cannot tell that another server already listens there: ask the
-    // port instead. (A test bind would be refused by our own previous
-    // run's connections still in TIME_WAIT.)
-    if port != 0 {
-        for a in &addrs {
-            if listening(a) {
-                warning!("Warning: Could not create server TCP listening socket {a}: bind: Address already in use");
-                warning!("Failed listening on port {port} (tcp), aborting.");
-                return 1;
-            }
-        }
+    let addrs = listen::addresses(&config.bind(), port);
+    // Ask the port rather than test-bind it: a test bind would be refused
+    // by our own previous run's connections still in TIME_WAIT.
+    if let Some(a) = listen::taken(&addrs) {
+        warning!("Warning: Could not create server TCP listening socket {a}: bind: Address already in use");
+        warning!("Failed listening on port {port} (tcp), aborting.");
+        return 1;
     }
     let pidfile = config.pidfile().unwrap_or_default();
     let shared = Arc::new(Shared::new(shards, cpus.clone(), port, config.file().to_string(), pidfile.clone()));
@@ -94,7 +83,6 @@ pub fn run(config: Config) -> i32 {
         let shared = shared.clone();
         let settings = settings.clone();
         let addrs = addrs.clone();
-        let optional = optional.clone();
         let ready = ready_tx.clone();
         let h = LocalExecutorBuilder::new(Placement::Fixed(cpu))
             .name(&format!("shard-{i}"))
@@ -111,23 +99,15 @@ pub fn run(config: Config) -> i32 {
                     })
                     .detach();
                 }
-                let mut listeners = Vec::new();
-                if shared.port != 0 {
-                    for (a, opt) in addrs.iter().zip(&optional) {
-                        match glommio::net::TcpListener::bind(a.as_str()) {
-                            Ok(l) => listeners.push(l),
-                            Err(_) if *opt => {}
-                            Err(e) => {
-                                let _ = ready.send(Err(format!("{a}: {e}")));
-                                return;
-                            }
-                        }
+                let listeners = match listen::bind(&addrs) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        let _ = ready.send(Err(e));
+                        return;
                     }
-                }
+                };
                 let _ = ready.send(Ok(()));
-                for l in listeners {
-                    glommio::spawn_local(super::conn::accept_loop(shard.clone(), l)).detach();
-                }
+                listen::serve(&shard, listeners);
                 shard.clone().cron().await;
             })
             .expect("spawn shard executor");
@@ -177,19 +157,6 @@ pub fn run(config: Config) -> i32 {
     let code = wait_for_signal(&shared);
     drop(handles);
     code
-}
-
-/// Whether something accepts connections on `addr` (a wildcard address
-/// is asked through loopback).
-fn listening(addr: &str) -> bool {
-    use std::net::{SocketAddr, ToSocketAddrs};
-    let Some(mut sa) = addr.to_socket_addrs().ok().and_then(|mut a| a.next()) else { return false };
-    if sa.ip().is_unspecified() {
-        let ip = if sa.is_ipv4() { "127.0.0.1".parse().ok() } else { "::1".parse().ok() };
-        let Some(ip) = ip else { return false };
-        sa = SocketAddr::new(ip, sa.port());
-    }
-    std::net::TcpStream::connect_timeout(&sa, std::time::Duration::from_millis(500)).is_ok()
 }
 
 /// The start-up banner; tools (and the Redis test suite) look for its
