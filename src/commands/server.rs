@@ -245,6 +245,13 @@ fn config_set(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
                 let backup = cfg.clone();
                 let ctx = crate::config::SetContext { local_client, loading: false };
                 let changed = cfg.config_set_with(&pairs, ctx)?;
+                if changed.contains(&"dir") {
+                    // The process's working directory, as Redis's chdir.
+                    if let Err(e) = std::env::set_current_dir(cfg.dir()) {
+                        *cfg = backup;
+                        return Err(crate::config::Config::set_failed_error("dir", &e.to_string()));
+                    }
+                }
                 Ok(Change::new(&changed, &cfg, backup))
             })
             .await;
