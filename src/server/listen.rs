@@ -8,6 +8,7 @@ use glommio::net::TcpListener;
 use glommio::Task;
 use std::cell::RefCell;
 use std::mem::ManuallyDrop;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::rc::Rc;
 
 thread_local! {
@@ -34,27 +35,58 @@ pub fn addresses(binds: &[String], port: u16) -> Vec<Address> {
     binds
         .iter()
         .map(|b| {
-            let ip = b.trim_start_matches('-');
+            // "*" and "::*" are Redis's names for every IPv4 / IPv6 address.
+            let ip = match b.trim_start_matches('-') {
+                "*" => "0.0.0.0",
+                "::*" => "::",
+                ip => ip,
+            };
             let addr = if ip.contains(':') { format!("[{ip}]:{port}") } else { format!("{ip}:{port}") };
             Address { addr, optional: b.starts_with('-') }
         })
         .collect()
 }
 
-/// The first address something already accepts connections on (a
-/// wildcard address is asked through loopback). Binding cannot tell: the
-/// shards' sockets share ports, and so would another Clover's.
+/// The first address another socket already listens on, as the kernel's
+/// table of TCP sockets shows (binding cannot tell: the shards' sockets
+/// share ports with SO_REUSEPORT, and so could another Clover's; asking
+/// the port by connecting would disturb whatever listens there).
 pub fn taken(addrs: &[Address]) -> Option<&str> {
-    use std::net::{SocketAddr, ToSocketAddrs};
+    let listening: Vec<SocketAddr> = ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .flat_map(|table| table.lines().skip(1).filter_map(listening_socket).collect::<Vec<_>>())
+        .collect();
     addrs.iter().map(|a| a.addr.as_str()).find(|addr| {
-        let Some(mut sa) = addr.to_socket_addrs().ok().and_then(|mut a| a.next()) else { return false };
-        if sa.ip().is_unspecified() {
-            let ip = if sa.is_ipv4() { "127.0.0.1".parse().ok() } else { "::1".parse().ok() };
-            let Some(ip) = ip else { return false };
-            sa = SocketAddr::new(ip, sa.port());
-        }
-        std::net::TcpStream::connect_timeout(&sa, std::time::Duration::from_millis(500)).is_ok()
+        let Ok(mine) = addr.parse::<SocketAddr>() else { return false };
+        listening.iter().any(|l| {
+            l.port() == mine.port() && (l.ip() == mine.ip() || l.ip().is_unspecified() || mine.ip().is_unspecified())
+        })
     })
+}
+
+/// The local address of a listening socket's line of /proc/net/tcp{,6}
+/// ("sl local_address rem_address st ...", addresses as hex words in host
+/// byte order, state 0A = LISTEN).
+fn listening_socket(line: &str) -> Option<SocketAddr> {
+    let mut fields = line.split_whitespace();
+    let local = fields.nth(1)?;
+    if fields.nth(1)? != "0A" {
+        return None;
+    }
+    let (ip, port) = local.split_once(':')?;
+    let port = u16::from_str_radix(port, 16).ok()?;
+    let mut bytes = Vec::with_capacity(16);
+    for word in ip.as_bytes().chunks(8) {
+        let word = u32::from_str_radix(std::str::from_utf8(word).ok()?, 16).ok()?;
+        bytes.extend_from_slice(&word.to_le_bytes());
+    }
+    let ip: IpAddr = match bytes.len() {
+        4 => <[u8; 4]>::try_from(bytes).ok()?.into(),
+        16 => <[u8; 16]>::try_from(bytes).ok()?.into(),
+        _ => return None,
+    };
+    Some(SocketAddr::new(ip, port))
 }
 
 /// Binds every address; an optional one that fails is left out. The error
@@ -62,7 +94,13 @@ pub fn taken(addrs: &[Address]) -> Option<&str> {
 pub fn bind(addrs: &[Address]) -> Result<Vec<TcpListener>, String> {
     let mut listeners = Vec::with_capacity(addrs.len());
     for a in addrs {
-        match TcpListener::bind(a.addr.as_str()) {
+        // Resolved here: glommio's bind panics on a name it cannot resolve.
+        let bound = match a.addr.to_socket_addrs().map(|mut it| it.next()) {
+            Ok(Some(sa)) => TcpListener::bind(sa).map_err(|e| e.to_string()),
+            Ok(None) => Err("no address".to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match bound {
             Ok(l) => listeners.push(l),
             Err(_) if a.optional => {}
             Err(e) => return Err(format!("{}: {e}", a.addr)),
@@ -113,5 +151,28 @@ mod tests {
             ]
         );
         assert!(addresses(&binds, 0).is_empty());
+        let any = addresses(&["*".to_string(), "-::*".to_string()], 1);
+        assert_eq!((any[0].addr.as_str(), any[1].addr.as_str()), ("0.0.0.0:1", "[::]:1"));
+    }
+
+    #[test]
+    fn kernel_socket_table_lines() {
+        let v4 = "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1";
+        assert_eq!(listening_socket(v4), Some("127.0.0.1:8080".parse().unwrap()));
+        let established = v4.replace(" 0A ", " 01 ");
+        assert_eq!(listening_socket(&established), None);
+        let v6 = "   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 0 0 0";
+        assert_eq!(listening_socket(v6), Some("[::1]:8080".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_listening_port_is_taken() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let binds = ["127.0.0.1".to_string()];
+        assert!(taken(&addresses(&binds, port)).is_some());
+        assert!(taken(&addresses(&["0.0.0.0".to_string()], port)).is_some());
+        drop(l);
+        assert!(taken(&addresses(&binds, port)).is_none());
     }
 }
