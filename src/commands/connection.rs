@@ -1,7 +1,7 @@
 //! Connection commands: PING, ECHO, SELECT, AUTH, HELLO, QUIT, RESET.
 
 use super::util::*;
-use crate::command::spec::{acl, flags as f, CommandSpec, Exec};
+use crate::command::spec::{acl, flags as f, CommandSpec, Exec, LocalFuture};
 use crate::resp::Reply;
 use crate::server::client::{Client, ReplyMode};
 use bytes::Bytes;
@@ -27,11 +27,15 @@ pub fn commands() -> Vec<CommandSpec> {
             .doc("1.0.0", "Authenticate to the server", "O(N) where N is the number of passwords defined for the user"),
         c("hello", -1, f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::SENTINEL | f::ALLOW_BUSY, hello)
             .doc("6.0.0", "Handshake with Redis", "O(1)"),
-        c("reset", 1, f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::ALLOW_BUSY, reset).doc(
-            "6.2.0",
-            "Reset the connection",
-            "O(1)",
-        ),
+        CommandSpec::new(
+            "reset",
+            1,
+            f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::ALLOW_BUSY,
+            Exec::Server(reset),
+        )
+        .group("connection")
+        .acl(acl::CONNECTION)
+        .doc("6.2.0", "Reset the connection", "O(1)"),
     ]
 }
 
@@ -142,17 +146,24 @@ fn hello(c: &mut Client, a: &[Bytes]) -> Reply {
     ])
 }
 
-fn reset(c: &mut Client, _a: &[Bytes]) -> Reply {
-    c.select(0);
-    c.resp3 = false;
-    c.reply_mode = ReplyMode::On;
-    c.multi = None;
-    c.authenticated = c.shard.settings.borrow().requirepass.is_none();
-    {
-        let mut m = c.meta.borrow_mut();
-        m.name = None;
-        m.resp = 2;
-        m.no_evict = false;
-    }
-    Reply::status("RESET")
+/// RESET: back to a fresh connection's state, leaving MONITOR mode too.
+fn reset(c: &mut Client, _a: Vec<Bytes>) -> LocalFuture<'_> {
+    Box::pin(async move {
+        if c.monitor.take().is_some() {
+            crate::server::monitor::stop(&c.shard, c.id).await;
+            c.meta.borrow_mut().monitor = false;
+        }
+        c.select(0);
+        c.resp3 = false;
+        c.reply_mode = ReplyMode::On;
+        c.multi = None;
+        c.authenticated = c.shard.settings.borrow().requirepass.is_none();
+        {
+            let mut m = c.meta.borrow_mut();
+            m.name = None;
+            m.resp = 2;
+            m.no_evict = false;
+        }
+        Reply::status("RESET")
+    })
 }
