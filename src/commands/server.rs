@@ -7,6 +7,7 @@ use crate::command::spec::{acl, flags as f, CommandSpec, Exec, LocalFuture};
 use crate::resp::Reply;
 use crate::server::client::Client;
 use crate::server::coordinator::on_all_atomically;
+use crate::server::fdlimit;
 use crate::server::listen::{self, Address};
 use crate::server::settings::Settings;
 use crate::server::shard::Shard;
@@ -237,6 +238,7 @@ fn config_set(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
         }
         let local_client = c.meta.borrow().addr.starts_with("127.") || c.meta.borrow().addr.starts_with("[::1]");
         let args: Vec<Bytes> = a[2..].to_vec();
+        let shards = c.shard.shared.shards;
         let result: Result<Change, String> = c
             .shard
             .on_control(move |ctl| {
@@ -245,12 +247,9 @@ fn config_set(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
                 let backup = cfg.clone();
                 let ctx = crate::config::SetContext { local_client, loading: false };
                 let changed = cfg.config_set_with(&pairs, ctx)?;
-                if changed.contains(&"dir") {
-                    // The process's working directory, as Redis's chdir.
-                    if let Err(e) = std::env::set_current_dir(cfg.dir()) {
-                        *cfg = backup;
-                        return Err(crate::config::Config::set_failed_error("dir", &e.to_string()));
-                    }
+                if let Err(e) = apply_process_wide(&mut cfg, &changed, shards) {
+                    *cfg = backup;
+                    return Err(e);
                 }
                 Ok(Change::new(&changed, &cfg, backup))
             })
@@ -271,6 +270,27 @@ fn config_set(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
         apply_settings(&c.shard, change.settings).await;
         Reply::Ok
     })
+}
+
+/// Applies, on the control core, the changes that are the process's own
+/// (file descriptor limit, working directory); the error is CONFIG SET's.
+fn apply_process_wide(cfg: &mut crate::config::Config, changed: &[&str], shards: usize) -> Result<(), String> {
+    let failed = |name, why: &str| Err(crate::config::Config::set_failed_error(name, why));
+    if changed.contains(&"maxclients") {
+        let fits = fdlimit::adjust(cfg.maxclients(), shards);
+        if fits < cfg.maxclients() {
+            let why =
+                format!("The operating system is not able to handle the specified number of clients, try with {fits}");
+            return failed("maxclients", &why);
+        }
+    }
+    if changed.contains(&"dir") {
+        // The process's working directory, as Redis's chdir.
+        if let Err(e) = std::env::set_current_dir(cfg.dir()) {
+            return failed("dir", &e.to_string());
+        }
+    }
+    Ok(())
 }
 
 /// What a successful CONFIG SET changes at runtime.

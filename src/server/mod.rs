@@ -6,6 +6,7 @@ pub mod conn;
 pub mod control;
 pub mod coordinator;
 pub mod dispatch;
+pub mod fdlimit;
 pub mod listen;
 pub mod lock;
 pub mod log;

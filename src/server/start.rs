@@ -24,8 +24,8 @@ const MIN_MEMLOCK: u64 = 512 * 1024;
 const MESH_CAPACITY: usize = 4096;
 
 /// Runs the server until it shuts down; returns the exit status.
-pub fn run(config: Config) -> i32 {
-    let settings = Settings::from_config(&config);
+pub fn run(mut config: Config) -> i32 {
+    let mut settings = Settings::from_config(&config);
     log::init(&config.logfile(), Level::parse(&config.loglevel()));
     if config.daemonize() {
         daemonize();
@@ -55,6 +55,15 @@ pub fn run(config: Config) -> i32 {
         0 => cpus.len().max(1),
         n => n,
     };
+    let maxclients = config.maxclients();
+    match super::fdlimit::adjust(maxclients, shards) {
+        0 => return 1,
+        fits if fits < maxclients => {
+            let _ = config.set_internal("maxclients", fits.to_string().as_bytes());
+            settings = Settings::from_config(&config);
+        }
+        _ => {}
+    }
     let port = config.port();
     let addrs = listen::addresses(&config.bind(), port);
     // Ask the port rather than test-bind it: a test bind would be refused
