@@ -3,28 +3,11 @@
 //! parsing it whole.
 #![no_main]
 
-use bytes::BytesMut;
-use clover::resp::parse::Limits;
-use clover::resp::RequestParser;
+use clover::resp::parse::{parse_chunks, Limits, ProtocolError};
 use libfuzzer_sys::fuzz_target;
 
-fn parse_all(chunks: &[&[u8]]) -> (Vec<Vec<Vec<u8>>>, Option<String>) {
-    let limits = Limits { max_bulk: 1 << 20, unauthenticated: false };
-    let mut p = RequestParser::default();
-    let mut buf = BytesMut::new();
-    let mut args = Vec::new();
-    let mut out = Vec::new();
-    for c in chunks {
-        buf.extend_from_slice(c);
-        loop {
-            match p.parse(&mut buf, &mut args, limits) {
-                Ok(true) => out.push(args.iter().map(|a| a.to_vec()).collect()),
-                Ok(false) => break,
-                Err(e) => return (out, Some(e.0)),
-            }
-        }
-    }
-    (out, None)
+fn parse_all(chunks: &[&[u8]]) -> (Vec<Vec<bytes::Bytes>>, Option<ProtocolError>) {
+    parse_chunks(chunks, Limits { max_bulk: 1 << 20, unauthenticated: false })
 }
 
 fuzz_target!(|data: &[u8]| {

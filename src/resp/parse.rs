@@ -155,6 +155,27 @@ impl RequestParser {
     }
 }
 
+/// Parses `chunks` fed one after another into a fresh parser, as a
+/// connection would receive them; returns the requests and the error that
+/// stopped parsing, if any. For tests and the fuzz target.
+pub fn parse_chunks(chunks: &[&[u8]], limits: Limits) -> (Vec<Vec<Bytes>>, Option<ProtocolError>) {
+    let mut p = RequestParser::default();
+    let mut buf = BytesMut::new();
+    let mut args = Vec::new();
+    let mut out = Vec::new();
+    for c in chunks {
+        buf.extend_from_slice(c);
+        loop {
+            match p.parse(&mut buf, &mut args, limits) {
+                Ok(true) => out.push(args.clone()),
+                Ok(false) => break,
+                Err(e) => return (out, Some(e)),
+            }
+        }
+    }
+    (out, None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,24 +235,8 @@ mod tests {
         assert_eq!(parse_all(b"\r\n*0\r\n*-1\r\n").unwrap().len(), 0);
     }
 
-    /// Parses `chunks` fed one after another; returns the requests and the
-    /// error, if any.
     fn feed(chunks: &[&[u8]]) -> (Vec<Vec<Bytes>>, Option<ProtocolError>) {
-        let mut p = RequestParser::default();
-        let mut buf = BytesMut::new();
-        let mut args = Vec::new();
-        let mut out = Vec::new();
-        for c in chunks {
-            buf.extend_from_slice(c);
-            loop {
-                match p.parse(&mut buf, &mut args, LIM) {
-                    Ok(true) => out.push(args.clone()),
-                    Ok(false) => break,
-                    Err(e) => return (out, Some(e)),
-                }
-            }
-        }
-        (out, None)
+        parse_chunks(chunks, LIM)
     }
 
     /// A bounded, deterministic fuzz run (the cargo-fuzz target in fuzz/
