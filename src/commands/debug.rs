@@ -158,7 +158,6 @@ async fn populate(c: &Client, a: &[Bytes]) -> Reply {
 
 /// The size of a value in an RDB file, without compression.
 fn serialized_length(v: &Value) -> usize {
-    #[allow(unreachable_patterns)]
     match v {
         Value::Str(b) => match crate::util::num::parse_i64(b) {
             Some(n) if b.len() <= 11 && i8::try_from(n).is_ok() => 2,

@@ -294,6 +294,12 @@ fn value_size(v: &Value) -> usize {
             "embstr" => alloc_size(OBJECT_HEADER + 3 + s.len() + 1),
             _ => OBJECT_HEADER + sds_size(s.len()),
         },
+        Value::List(l) => OBJECT_HEADER + l.items.iter().map(|e| sds_size(e.len())).sum::<usize>(),
+        Value::Hash(h) => {
+            OBJECT_HEADER + h.fields.iter().map(|(f, v)| sds_size(f.len()) + sds_size(v.len())).sum::<usize>()
+        }
+        Value::Set(s) => OBJECT_HEADER + s.members.iter().map(|m| sds_size(m.len())).sum::<usize>(),
+        Value::ZSet(z) => OBJECT_HEADER + z.scores.keys().map(|m| sds_size(m.len()) + 8).sum::<usize>(),
     }
 }
 

@@ -57,6 +57,7 @@ fn refcount(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
             Value::Str(s) => {
                 e.value.encoding() == "int" && parse_i64(s).is_some_and(|n| (0..SHARED_INTEGERS).contains(&n))
             }
+            _ => false,
         };
         Reply::Int(if shared { i32::MAX as i64 } else { 1 })
     })

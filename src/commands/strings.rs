@@ -119,7 +119,6 @@ pub fn commands() -> Vec<CommandSpec> {
 // String values: the helpers every command on strings shares.
 
 /// The bytes of a string value; WRONGTYPE for any other type.
-#[allow(unreachable_patterns)] // other types join `Value` later
 pub fn as_str(v: &Value) -> Result<&Bytes, Reply> {
     match v {
         Value::Str(b) => Ok(b),
@@ -128,7 +127,6 @@ pub fn as_str(v: &Value) -> Result<&Bytes, Reply> {
 }
 
 /// The bytes of a string value, to change in place; WRONGTYPE otherwise.
-#[allow(unreachable_patterns)] // other types join `Value` later
 pub fn as_str_mut(v: &mut Value) -> Result<&mut Bytes, Reply> {
     match v {
         Value::Str(b) => Ok(b),

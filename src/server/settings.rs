@@ -29,6 +29,17 @@ pub struct Settings {
     pub latency_tracking: bool,
     /// The maxmemory-policy is an LFU one (OBJECT FREQ / IDLETIME).
     pub lfu: bool,
+    /// Thresholds of the compact encodings, under Redis's directive names.
+    pub list_max_listpack_size: i64,
+    pub list_compress_depth: i64,
+    pub hash_max_listpack_entries: usize,
+    pub hash_max_listpack_value: usize,
+    pub set_max_intset_entries: usize,
+    pub zset_max_listpack_entries: usize,
+    pub zset_max_listpack_value: usize,
+    pub stream_node_max_entries: usize,
+    pub stream_node_max_bytes: usize,
+    pub hll_sparse_max_bytes: usize,
 }
 
 impl Default for Settings {
@@ -51,6 +62,16 @@ impl Default for Settings {
             latency_tracking_info_percentiles: vec![50.0, 99.0, 99.9],
             latency_tracking: true,
             lfu: false,
+            list_max_listpack_size: -2,
+            list_compress_depth: 0,
+            hash_max_listpack_entries: 512,
+            hash_max_listpack_value: 64,
+            set_max_intset_entries: 512,
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
+            stream_node_max_entries: 100,
+            stream_node_max_bytes: 4096,
+            hll_sparse_max_bytes: 3000,
         }
     }
 }
@@ -76,6 +97,16 @@ impl Settings {
             latency_tracking_info_percentiles: c.latency_tracking_info_percentiles().to_vec(),
             latency_tracking: c.latency_tracking(),
             lfu: c.maxmemory_policy().contains("lfu"),
+            list_max_listpack_size: c.get_int("list-max-listpack-size"),
+            list_compress_depth: c.get_int("list-compress-depth"),
+            hash_max_listpack_entries: c.get_u64("hash-max-listpack-entries") as usize,
+            hash_max_listpack_value: c.get_u64("hash-max-listpack-value") as usize,
+            set_max_intset_entries: c.get_u64("set-max-intset-entries") as usize,
+            zset_max_listpack_entries: c.get_u64("zset-max-listpack-entries") as usize,
+            zset_max_listpack_value: c.get_u64("zset-max-listpack-value") as usize,
+            stream_node_max_entries: c.get_u64("stream-node-max-entries") as usize,
+            stream_node_max_bytes: c.get_u64("stream-node-max-bytes") as usize,
+            hll_sparse_max_bytes: c.get_u64("hll-sparse-max-bytes") as usize,
         }
     }
 }

@@ -5,10 +5,18 @@
 
 pub mod db;
 pub mod expire;
+pub mod hash;
 pub mod keyspace;
+pub mod list;
+pub mod set;
 pub mod slot;
 pub mod value;
+pub mod zset;
 
 pub use db::Db;
+pub use hash::Hash;
 pub use keyspace::Keyspace;
+pub use list::List;
+pub use set::Set;
 pub use value::{Entry, Value};
+pub use zset::ZSet;

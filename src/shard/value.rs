@@ -1,12 +1,17 @@
 //! Stored values and the entry that wraps them with expiry and access time.
 
+use super::{Hash, List, Set, ZSet};
 use bytes::Bytes;
 
-/// A stored value. Strings only for now; the collection types join this
-/// enum as they are built.
+/// A stored value: a string or one of the collection types, each in its
+/// own module with its encodings.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Str(Bytes),
+    List(List),
+    Hash(Hash),
+    Set(Set),
+    ZSet(ZSet),
 }
 
 impl Value {
@@ -14,6 +19,10 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -29,6 +38,10 @@ impl Value {
                     "raw"
                 }
             }
+            Value::List(l) => l.encoding(),
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 }
