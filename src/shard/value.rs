@@ -4,14 +4,15 @@ use super::{Hash, List, Set, ZSet};
 use bytes::Bytes;
 
 /// A stored value: a string or one of the collection types, each in its
-/// own module with its encodings.
+/// own module with its encodings. Collections are boxed so that every
+/// entry of the keyspace table stays as small as a string's.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Str(Bytes),
-    List(List),
-    Hash(Hash),
-    Set(Set),
-    ZSet(ZSet),
+    List(Box<List>),
+    Hash(Box<Hash>),
+    Set(Box<Set>),
+    ZSet(Box<ZSet>),
 }
 
 impl Value {
