@@ -294,7 +294,11 @@ fn value_size(v: &Value) -> usize {
             "embstr" => alloc_size(OBJECT_HEADER + 3 + s.len() + 1),
             _ => OBJECT_HEADER + sds_size(s.len()),
         },
-        Value::List(l) => OBJECT_HEADER + l.items.iter().map(|e| sds_size(e.len())).sum::<usize>(),
+        Value::List(l) => {
+            // A quicklist header, and per node its descriptor and packed bytes.
+            let (bytes, nodes) = l.footprint();
+            OBJECT_HEADER + alloc_size(40) + nodes * alloc_size(32) + bytes
+        }
         Value::Hash(h) => {
             OBJECT_HEADER + h.fields.iter().map(|(f, v)| sds_size(f.len()) + sds_size(v.len())).sum::<usize>()
         }

@@ -17,6 +17,7 @@ pub mod info;
 pub mod keys;
 pub mod latency;
 pub mod lcs;
+pub mod lists;
 pub mod lolwut;
 pub mod memory;
 pub mod monitor;
@@ -50,5 +51,6 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(strings::commands());
     v.extend(transactions::commands());
     v.extend(bitmap::commands());
+    v.extend(lists::commands());
     v
 }

@@ -518,6 +518,7 @@ pub const IMPLEMENTED_DIRECTIVES: &[&str] = &[
     "latency-tracking-info-percentiles",
     "enable-debug-command",
     "enable-protected-configs",
+    "list-max-listpack-size",
 ];
 
 const PERSISTENCE: &str = "pending: persistence (RDB/AOF) is not implemented yet";
@@ -616,7 +617,6 @@ pub const PENDING_DIRECTIVES: &[(&str, &str)] = &[
     ("hash-max-listpack-value", ENCODING),
     ("zset-max-listpack-entries", ENCODING),
     ("zset-max-listpack-value", ENCODING),
-    ("list-max-listpack-size", ENCODING),
     ("list-compress-depth", ENCODING),
     ("set-max-intset-entries", ENCODING),
     ("stream-node-max-entries", ENCODING),
