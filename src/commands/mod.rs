@@ -13,6 +13,7 @@ pub mod debug;
 pub mod expire;
 pub mod function;
 pub mod help;
+pub mod hyperloglog;
 pub mod info;
 pub mod keys;
 pub mod latency;
@@ -52,5 +53,6 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(transactions::commands());
     v.extend(bitmap::commands());
     v.extend(lists::commands());
+    v.extend(hyperloglog::commands());
     v
 }

@@ -519,6 +519,7 @@ pub const IMPLEMENTED_DIRECTIVES: &[&str] = &[
     "enable-debug-command",
     "enable-protected-configs",
     "list-max-listpack-size",
+    "hll-sparse-max-bytes",
 ];
 
 const PERSISTENCE: &str = "pending: persistence (RDB/AOF) is not implemented yet";
@@ -621,7 +622,6 @@ pub const PENDING_DIRECTIVES: &[(&str, &str)] = &[
     ("set-max-intset-entries", ENCODING),
     ("stream-node-max-entries", ENCODING),
     ("stream-node-max-bytes", ENCODING),
-    ("hll-sparse-max-bytes", ENCODING),
     ("aclfile", ACL),
     ("acllog-max-len", ACL),
     ("acl-pubsub-default", ACL),

@@ -4,6 +4,7 @@
 pub mod args;
 pub mod clock;
 pub mod glob;
+pub mod hll;
 pub mod long_double;
 pub mod num;
 
