@@ -58,8 +58,10 @@ pub fn key_indices(cmd: &CommandSpec, args: &[Bytes], out: &mut Vec<usize>) -> R
                     return Err(BadKeyArgs);
                 }
                 let start = first + firstkey as i64;
-                let end = start + (n - 1) * step as i64;
-                if n > 0 && end >= argc {
+                // A hostile count must not overflow: it cannot name more
+                // keys than there are arguments.
+                let end = (n - 1).checked_mul(step as i64).and_then(|d| start.checked_add(d));
+                if n > 0 && end.is_none_or(|end| end >= argc) {
                     return Err(BadKeyArgs);
                 }
                 let mut i = start;

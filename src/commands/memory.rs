@@ -303,7 +303,65 @@ fn value_size(v: &Value) -> usize {
             OBJECT_HEADER + h.fields.iter().map(|(f, v)| sds_size(f.len()) + sds_size(v.len())).sum::<usize>()
         }
         Value::Set(s) => OBJECT_HEADER + s.members.iter().map(|m| sds_size(m.len())).sum::<usize>(),
-        Value::ZSet(z) => OBJECT_HEADER + z.scores.keys().map(|m| sds_size(m.len()) + 8).sum::<usize>(),
+        Value::ZSet(z) => zset_size(z),
+    }
+}
+
+/// Redis's accounting of a sorted set: its listpack's allocation, or the
+/// skiplist's header, hash buckets, and per member its string, hash entry
+/// and skiplist node (of the average level).
+fn zset_size(z: &crate::shard::ZSet) -> usize {
+    use crate::util::num::parse_i64;
+    if z.packed_bytes().is_some() {
+        let mut bytes = 7;
+        for (m, s) in z.iter() {
+            bytes += parse_i64(m).map_or_else(|| lp_string(m.len()), lp_int);
+            bytes += if s.fract() == 0.0 && s.abs() < 1e17 {
+                lp_int(s as i64)
+            } else {
+                lp_string(crate::util::num::fmt_double(s).len())
+            };
+        }
+        return OBJECT_HEADER + alloc_size(bytes);
+    }
+    const SKIPLIST_NODE: usize = 48;
+    const SKIPLIST_HEADER: usize = 640;
+    let slots = z.len().next_power_of_two().max(4);
+    let members: usize = z.iter().map(|(m, _)| sds_size(m.len()) + DICT_ENTRY + SKIPLIST_NODE).sum();
+    OBJECT_HEADER + 16 + 32 + 56 + 8 * slots + SKIPLIST_HEADER + members
+}
+
+/// Bytes of a listpack string entry of `len` bytes (header, data, back length).
+fn lp_string(len: usize) -> usize {
+    let head = match len {
+        0..=63 => 1,
+        64..=4095 => 2,
+        _ => 5,
+    };
+    lp_backlen(head + len)
+}
+
+/// Bytes of a listpack integer entry.
+fn lp_int(v: i64) -> usize {
+    let body = match v {
+        0..=127 => 1,
+        -4096..=4095 => 2,
+        -32768..=32767 => 3,
+        -8388608..=8388607 => 4,
+        -2147483648..=2147483647 => 5,
+        _ => 9,
+    };
+    lp_backlen(body)
+}
+
+/// An entry of `body` bytes with its back length appended.
+fn lp_backlen(body: usize) -> usize {
+    body + match body {
+        0..=127 => 1,
+        128..=16383 => 2,
+        16384..=2097151 => 3,
+        2097152..=268435455 => 4,
+        _ => 5,
     }
 }
 

@@ -29,6 +29,9 @@ pub mod slowlog;
 pub mod strings;
 pub mod transactions;
 pub mod util;
+pub mod zset_ranges;
+pub mod zset_setops;
+pub mod zsets;
 
 /// Every command Clover implements.
 pub fn all() -> Vec<CommandSpec> {
@@ -54,5 +57,6 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(bitmap::commands());
     v.extend(lists::commands());
     v.extend(hyperloglog::commands());
+    v.extend(zsets::commands());
     v
 }

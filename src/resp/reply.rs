@@ -27,6 +27,9 @@ pub enum Reply {
     Set(Vec<Reply>),
     /// RESP3 double; a bulk string in RESP2.
     Double(f64),
+    /// Ordered pairs (member and score, field and value): an array of
+    /// two-element arrays in RESP3, one flat array in RESP2.
+    Pairs(Vec<(Reply, Reply)>),
     /// RESP3 boolean; the integer 1 or 0 in RESP2.
     Bool(bool),
     /// RESP3 verbatim string ("txt"); a bulk string in RESP2.
@@ -99,6 +102,16 @@ impl Reply {
                 for (k, v) in pairs {
                     k.encode(out, resp3);
                     v.encode(out, resp3);
+                }
+            }
+            Reply::Pairs(pairs) => {
+                int_line(out, b'*', if resp3 { pairs.len() } else { 2 * pairs.len() } as i64);
+                for (a, b) in pairs {
+                    if resp3 {
+                        out.put_slice(b"*2\r\n");
+                    }
+                    a.encode(out, resp3);
+                    b.encode(out, resp3);
                 }
             }
             Reply::Double(d) => {
@@ -186,6 +199,9 @@ mod tests {
         assert_eq!(enc(&Reply::Double(1.5), true), ",1.5\r\n");
         assert_eq!(enc(&Reply::Double(1.5), false), "$3\r\n1.5\r\n");
         assert_eq!(enc(&Reply::Bool(true), true), "#t\r\n");
+        let p = Reply::Pairs(vec![(Reply::str("a"), Reply::Double(1.0))]);
+        assert_eq!(enc(&p, false), "*2\r\n$1\r\na\r\n$1\r\n1\r\n");
+        assert_eq!(enc(&p, true), "*1\r\n*2\r\n$1\r\na\r\n,1\r\n");
         assert_eq!(enc(&Reply::err("ERR a\r\nb"), false), "-ERR a  b\r\n");
         assert_eq!(enc(&Reply::Verbatim(Bytes::from("x")), true), "=5\r\ntxt:x\r\n");
     }

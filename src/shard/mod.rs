@@ -12,6 +12,7 @@ pub mod set;
 pub mod slot;
 pub mod value;
 pub mod zset;
+pub mod zset_index;
 
 pub use db::Db;
 pub use hash::Hash;

@@ -1,26 +1,387 @@
-//! Sorted set values (ZADD, ZRANGE, ...): members ordered by (score,
-//! member), and the encoding OBJECT ENCODING reports (listpack while small,
-//! skiplist beyond zset-max-listpack-entries / zset-max-listpack-value).
+//! Sorted set values (ZADD, ZRANGE, GEOADD ...): members ordered by
+//! (score, member bytes), in one of two encodings as Redis 7.0 reports
+//! them through OBJECT ENCODING:
+//!
+//! * "listpack": while the set has at most zset-max-listpack-entries
+//!   members of at most zset-max-listpack-value bytes, one packed byte
+//!   buffer (`Packed`), scanned linearly — a handful of bytes per member.
+//! * "skiplist": beyond that, a member → score hash plus an order-statistic
+//!   index (`zset_index::Index`), so score/rank lookups and ranges are
+//!   O(log n).
+//!
+//! Every query is expressed in ranks (positions in the order): score and
+//! lexicographic bounds become "how many members come before", so ranges,
+//! counts, LIMIT and reverse order are rank arithmetic for both encodings.
 
+use super::zset_index::Index;
 use bytes::Bytes;
-use std::collections::HashMap;
+use std::cmp::Ordering;
 
-/// A sorted set value.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ZSet {
-    pub scores: HashMap<Bytes, f64>,
+/// The encoding thresholds a sorted set follows (from the settings).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// zset-max-listpack-entries.
+    pub entries: usize,
+    /// zset-max-listpack-value.
+    pub value: usize,
 }
 
+/// The order of sorted set elements: by score, then by member bytes.
+#[inline]
+pub fn cmp_elem(s1: f64, m1: &[u8], s2: f64, m2: &[u8]) -> Ordering {
+    s1.partial_cmp(&s2).unwrap_or(Ordering::Equal).then_with(|| m1.cmp(m2))
+}
+
+/// A sorted set value.
+#[derive(Debug, Clone)]
+pub enum ZSet {
+    Packed(Packed),
+    Index(Box<Index>),
+}
+
+impl Default for ZSet {
+    fn default() -> Self {
+        ZSet::Packed(Packed::default())
+    }
+}
+
+impl PartialEq for ZSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+/// A forward walk over (member, score) pairs.
+pub type Iter<'a> = Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a>;
+
 impl ZSet {
+    /// An empty set in the encoding Redis picks for `len` members of at
+    /// most `max_member` bytes.
+    pub fn with_hint(limits: Limits, len: usize, max_member: usize) -> ZSet {
+        if len > limits.entries || max_member > limits.value {
+            ZSet::Index(Box::default())
+        } else {
+            ZSet::Packed(Packed::default())
+        }
+    }
+
     pub fn len(&self) -> usize {
-        self.scores.len()
+        match self {
+            ZSet::Packed(p) => p.len,
+            ZSet::Index(t) => t.len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.scores.is_empty()
+        self.len() == 0
     }
 
     pub fn encoding(&self) -> &'static str {
-        "skiplist"
+        match self {
+            ZSet::Packed(_) => "listpack",
+            ZSet::Index(_) => "skiplist",
+        }
+    }
+
+    /// The score of `member`.
+    pub fn score(&self, member: &[u8]) -> Option<f64> {
+        match self {
+            ZSet::Packed(p) => p.find(member).map(|f| f.score),
+            ZSet::Index(t) => t.score(member),
+        }
+    }
+
+    /// Sets `member`'s score, adding it when new (true). A new member that
+    /// no longer fits the compact encoding converts the set first.
+    pub fn set(&mut self, member: &[u8], score: f64, limits: Limits) -> bool {
+        if let ZSet::Packed(p) = self {
+            if let Some(f) = p.find(member) {
+                if f.score != score {
+                    p.remove_at(f.start, f.end);
+                    p.insert(member, score);
+                }
+                return false;
+            }
+            if p.len < limits.entries && member.len() <= limits.value {
+                p.insert(member, score);
+                return true;
+            }
+            self.convert_to_index();
+        }
+        match self {
+            ZSet::Index(t) => t.set(member, score),
+            ZSet::Packed(_) => false,
+        }
+    }
+
+    /// Removes `member`, returning its score.
+    pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
+        match self {
+            ZSet::Packed(p) => {
+                let f = p.find(member)?;
+                p.remove_at(f.start, f.end);
+                Some(f.score)
+            }
+            ZSet::Index(t) => t.remove(member),
+        }
+    }
+
+    /// The 0-based position of `member` in ascending order, and its score.
+    pub fn rank(&self, member: &[u8]) -> Option<(usize, f64)> {
+        match self {
+            ZSet::Packed(p) => p.find(member).map(|f| (f.rank, f.score)),
+            ZSet::Index(t) => t.rank(member),
+        }
+    }
+
+    /// How many leading elements satisfy `before`, a predicate that holds
+    /// for a prefix of the order (e.g. "score < min").
+    pub fn count_while(&self, before: impl Fn(f64, &[u8]) -> bool) -> usize {
+        match self {
+            ZSet::Packed(p) => p.iter().take_while(|&(m, s)| before(s, m)).count(),
+            ZSet::Index(t) => t.count_while(before),
+        }
+    }
+
+    /// All elements in ascending order.
+    pub fn iter(&self) -> Iter<'_> {
+        self.iter_from(0)
+    }
+
+    /// The elements from rank `start` on, ascending.
+    pub fn iter_from(&self, start: usize) -> Iter<'_> {
+        match self {
+            ZSet::Packed(p) => Box::new(p.iter().skip(start)),
+            ZSet::Index(t) => t.iter_from(start),
+        }
+    }
+
+    /// The elements of ranks `start..end`, ascending.
+    pub fn range(&self, start: usize, end: usize) -> Vec<(&[u8], f64)> {
+        if start >= end {
+            return Vec::new();
+        }
+        self.iter_from(start).take(end - start).collect()
+    }
+
+    /// The element at `rank`.
+    pub fn get(&self, rank: usize) -> Option<(&[u8], f64)> {
+        self.iter_from(rank).next()
+    }
+
+    /// Removes the elements of ranks `start..end`; returns how many.
+    pub fn remove_range(&mut self, start: usize, end: usize) -> usize {
+        let end = end.min(self.len());
+        if start >= end {
+            return 0;
+        }
+        match self {
+            ZSet::Packed(p) => {
+                let (from, to) = (p.offset_of(start), p.offset_of(end));
+                p.buf.drain(from..to);
+                p.len -= end - start;
+            }
+            ZSet::Index(t) => t.remove_range(start, end),
+        }
+        end - start
+    }
+
+    /// Removes and returns the lowest (or, with `max`, highest) element.
+    pub fn pop(&mut self, max: bool) -> Option<(Bytes, f64)> {
+        let rank = if max { self.len().checked_sub(1)? } else { 0 };
+        let (m, s) = self.get(rank).map(|(m, s)| (Bytes::copy_from_slice(m), s))?;
+        self.remove_range(rank, rank + 1);
+        Some((m, s))
+    }
+
+    /// A set of elements given in ascending order, in the encoding Redis
+    /// gives the results of ZUNIONSTORE and friends: compact when it fits.
+    pub fn from_sorted<'a>(limits: Limits, items: impl ExactSizeIterator<Item = (&'a [u8], f64)> + Clone) -> ZSet {
+        let fits = items.len() <= limits.entries && items.clone().all(|(m, _)| m.len() <= limits.value);
+        if fits {
+            let mut p = Packed::default();
+            for (m, s) in items {
+                p.push(m, s);
+            }
+            ZSet::Packed(p)
+        } else {
+            ZSet::Index(Box::new(Index::from_sorted(items)))
+        }
+    }
+
+    fn convert_to_index(&mut self) {
+        if let ZSet::Packed(p) = self {
+            let t = Index::from_sorted(p.iter());
+            *self = ZSet::Index(Box::new(t));
+        }
+    }
+
+    /// Bytes of the packed buffer (MEMORY USAGE's listpack estimate).
+    pub fn packed_bytes(&self) -> Option<usize> {
+        match self {
+            ZSet::Packed(p) => Some(p.buf.len()),
+            ZSet::Index(_) => None,
+        }
+    }
+}
+
+/// The compact encoding: entries back to back in one buffer, ascending,
+/// each `score (f64, little endian) | member length (LEB128) | member`.
+#[derive(Debug, Clone, Default)]
+pub struct Packed {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+/// Where `Packed::find` found a member.
+struct Found {
+    start: usize,
+    end: usize,
+    rank: usize,
+    score: f64,
+}
+
+impl Packed {
+    /// Decodes the entry at byte `at`: (member, score, next offset).
+    fn entry(&self, at: usize) -> Option<(&[u8], f64, usize)> {
+        let score = f64::from_le_bytes(self.buf.get(at..at + 8)?.try_into().ok()?);
+        let (mut len, mut shift, mut i) = (0usize, 0u32, at + 8);
+        loop {
+            let b = *self.buf.get(i)?;
+            i += 1;
+            len |= ((b & 0x7f) as usize) << shift;
+            if b & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+        }
+        let member = self.buf.get(i..i + len)?;
+        Some((member, score, i + len))
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&[u8], f64)> {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let (m, s, next) = self.entry(at)?;
+            at = next;
+            Some((m, s))
+        })
+    }
+
+    fn find(&self, member: &[u8]) -> Option<Found> {
+        let mut at = 0;
+        let mut rank = 0;
+        while let Some((m, score, next)) = self.entry(at) {
+            if m == member {
+                return Some(Found { start: at, end: next, rank, score });
+            }
+            at = next;
+            rank += 1;
+        }
+        None
+    }
+
+    /// The byte offset of the entry of rank `rank` (the end for `len`).
+    fn offset_of(&self, rank: usize) -> usize {
+        let mut at = 0;
+        for _ in 0..rank {
+            match self.entry(at) {
+                Some((_, _, next)) => at = next,
+                None => break,
+            }
+        }
+        at
+    }
+
+    /// One entry's bytes. A zero score is stored as +0, as Redis's
+    /// listpack (which stores "-0" as the integer 0) does.
+    fn encode(member: &[u8], score: f64) -> Vec<u8> {
+        let score = if score == 0.0 { 0.0 } else { score };
+        let mut e = Vec::with_capacity(member.len() + 10);
+        e.extend_from_slice(&score.to_le_bytes());
+        let mut n = member.len();
+        loop {
+            let b = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                e.push(b);
+                break;
+            }
+            e.push(b | 0x80);
+        }
+        e.extend_from_slice(member);
+        e
+    }
+
+    /// Inserts a member known to be absent at its place in the order.
+    fn insert(&mut self, member: &[u8], score: f64) {
+        let mut at = 0;
+        while let Some((m, s, next)) = self.entry(at) {
+            if cmp_elem(s, m, score, member) == Ordering::Greater {
+                break;
+            }
+            at = next;
+        }
+        let e = Self::encode(member, score);
+        self.buf.splice(at..at, e);
+        self.len += 1;
+    }
+
+    /// Appends a member that sorts after every present one.
+    fn push(&mut self, member: &[u8], score: f64) {
+        self.buf.extend_from_slice(&Self::encode(member, score));
+        self.len += 1;
+    }
+
+    fn remove_at(&mut self, start: usize, end: usize) {
+        self.buf.drain(start..end);
+        self.len -= 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: Limits = Limits { entries: 4, value: 8 };
+
+    fn members(z: &ZSet) -> Vec<(String, f64)> {
+        z.iter().map(|(m, s)| (String::from_utf8_lossy(m).into_owned(), s)).collect()
+    }
+
+    #[test]
+    fn packed_order_and_conversion() {
+        let mut z = ZSet::with_hint(SMALL, 1, 1);
+        assert!(z.set(b"b", 2.0, SMALL));
+        assert!(z.set(b"a", 2.0, SMALL));
+        assert!(z.set(b"c", 1.0, SMALL));
+        assert!(!z.set(b"c", 3.0, SMALL));
+        assert_eq!(z.encoding(), "listpack");
+        assert_eq!(members(&z), vec![("a".into(), 2.0), ("b".into(), 2.0), ("c".into(), 3.0)]);
+        assert_eq!(z.rank(b"b"), Some((1, 2.0)));
+        assert_eq!(z.count_while(|s, _| s < 3.0), 2);
+        z.set(b"d", 0.5, SMALL);
+        z.set(b"e", 0.25, SMALL);
+        assert_eq!(z.encoding(), "skiplist");
+        assert_eq!(z.len(), 5);
+        assert_eq!(z.get(0), Some((&b"e"[..], 0.25)));
+        assert_eq!(z.rank(b"c"), Some((4, 3.0)));
+        assert_eq!(z.pop(true), Some((Bytes::from("c"), 3.0)));
+        assert_eq!(z.remove(b"a"), Some(2.0));
+        let all: Vec<(&[u8], f64)> = z.iter().collect();
+        let mut z = ZSet::from_sorted(SMALL, all.into_iter());
+        assert_eq!(z.encoding(), "listpack");
+        assert_eq!(members(&z), vec![("e".into(), 0.25), ("d".into(), 0.5), ("b".into(), 2.0)]);
+        assert_eq!(z.remove_range(0, 2), 2);
+        assert_eq!(members(&z), vec![("b".into(), 2.0)]);
+    }
+
+    #[test]
+    fn long_member_goes_to_index() {
+        let mut z = ZSet::with_hint(SMALL, 1, 1);
+        z.set(b"a", 1.0, SMALL);
+        z.set(b"a-very-long-member", 1.0, SMALL);
+        assert_eq!(z.encoding(), "skiplist");
+        assert_eq!(ZSet::with_hint(Limits { entries: 0, value: 64 }, 1, 1).encoding(), "skiplist");
     }
 }

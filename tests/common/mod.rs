@@ -161,6 +161,55 @@ impl Raw {
         String::from_utf8_lossy(&self.read_n(expected_len)).into_owned()
     }
 
+    /// Sends one command (words split on spaces) and returns its complete
+    /// reply, exactly as the server wrote it.
+    pub fn call(&mut self, line: &str) -> String {
+        let words: Vec<&str> = line.split(' ').filter(|w| !w.is_empty()).collect();
+        let mut req = format!("*{}\r\n", words.len());
+        for w in &words {
+            req.push_str(&format!("${}\r\n{}\r\n", w.len(), w));
+        }
+        self.send(req.as_bytes());
+        let mut out = Vec::new();
+        self.read_reply(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Reads one byte at a time (replies are small) up to a CRLF.
+    fn read_line(&mut self, out: &mut Vec<u8>) -> String {
+        let start = out.len();
+        let mut b = [0u8; 1];
+        while !out.ends_with(b"\r\n") || out.len() == start {
+            match self.s.read(&mut b) {
+                Ok(1) => out.push(b[0]),
+                _ => break,
+            }
+        }
+        String::from_utf8_lossy(&out[start..]).trim_end().to_string()
+    }
+
+    /// Reads one complete RESP2/RESP3 reply into `out`.
+    fn read_reply(&mut self, out: &mut Vec<u8>) {
+        let line = self.read_line(out);
+        let (kind, rest) = line.split_at(line.len().min(1));
+        let n: i64 = rest.parse().unwrap_or(-1);
+        match kind {
+            "$" | "=" if n >= 0 => {
+                let mut body = vec![0u8; n as usize + 2];
+                if self.s.read_exact(&mut body).is_ok() {
+                    out.extend_from_slice(&body);
+                }
+            }
+            "*" | "~" | ">" | "%" if n >= 0 => {
+                let items = if kind == "%" { 2 * n } else { n };
+                for _ in 0..items {
+                    self.read_reply(out);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Whether the server closed the connection (read returns 0).
     pub fn closed(&mut self) -> bool {
         let mut buf = [0u8; 16];
