@@ -195,6 +195,8 @@ pub struct CommandSpec {
     pub tips: &'static [&'static str],
     pub exec: Exec,
     pub subcommands: Vec<CommandSpec>,
+    /// How a blocking command waits (BLPOP ...); None for the others.
+    pub block: Option<&'static crate::server::blocking::BlockOn>,
     /// Index in the table's statistics arrays (set when the table is built).
     pub id: usize,
 }
@@ -216,6 +218,7 @@ impl CommandSpec {
             tips: &[],
             exec,
             subcommands: Vec::new(),
+            block: None,
             id: 0,
         }
     }
@@ -244,6 +247,12 @@ impl CommandSpec {
 
     pub fn tips(mut self, tips: &'static [&'static str]) -> Self {
         self.tips = tips;
+        self
+    }
+
+    /// Makes the command block outside MULTI when it finds nothing.
+    pub fn blocks(mut self, on: &'static crate::server::blocking::BlockOn) -> Self {
+        self.block = Some(on);
         self
     }
 

@@ -1,6 +1,6 @@
 //! CLIENT: the connection's own settings (ID, SETNAME, GETNAME, INFO,
 //! REPLY, NO-EVICT, GETREDIR) and the node-wide view of connections (LIST,
-//! KILL, PAUSE, UNPAUSE), gathered from every core's client registry.
+//! KILL, PAUSE, UNPAUSE, UNBLOCK), gathered from every core's client registry.
 
 use super::help::help;
 use super::server::check_client_name;
@@ -67,6 +67,11 @@ pub fn commands() -> Vec<CommandSpec> {
                 "6.2.0",
                 "Resume processing of clients that were paused",
                 "O(N) Where N is the number of paused clients",
+            ),
+            node("client|unblock", -3, admin, unblock).doc(
+                "5.0.0",
+                "Unblock a client blocked in a blocking command from a different connection",
+                "O(log N) where N is the number of client connections",
             ),
             local("client|help", 2, f::LOADING | f::STALE | f::SENTINEL, client_help).doc(
                 "5.0.0",
@@ -382,6 +387,26 @@ fn unpause(c: &mut Client, _a: Vec<Bytes>) -> LocalFuture<'_> {
     })
 }
 
+fn unblock(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
+    Box::pin(async move {
+        if a.len() > 4 {
+            return Reply::err("ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+        }
+        let error = match a.get(3) {
+            None => false,
+            Some(m) if is(m, "timeout") => false,
+            Some(m) if is(m, "error") => true,
+            Some(_) => return Reply::err("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"),
+        };
+        let id = match int_arg(&a[2]) {
+            Ok(id) => id as u64,
+            Err(e) => return e,
+        };
+        let done = c.shard.run_on_all(move |s| crate::server::blocking::unblock(s, id, error)).await;
+        Reply::Int(done.contains(&true) as i64)
+    })
+}
+
 fn client_help(_c: &mut Client, _a: &[Bytes]) -> Reply {
     help(
         "CLIENT",
@@ -420,6 +445,8 @@ fn client_help(_c: &mut Client, _a: &[Bytes]) -> Reply {
             "    Control the replies sent to the current connection.",
             "SETNAME <name>",
             "    Assign the name <name> to the current connection.",
+            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+            "    Unblock the specified blocked client.",
             "TRACKINGINFO",
             "    Report tracking status for the current connection.",
             "NO-EVICT (ON|OFF)",

@@ -1,7 +1,10 @@
 //! List commands: LPUSH/RPUSH and their X forms, LPOP/RPOP (with COUNT),
 //! LLEN, LRANGE, LINDEX, LSET, LINSERT, LREM, LTRIM, LPOS, LMOVE,
-//! RPOPLPUSH, LMPOP, with Redis 7.0's replies and error texts. The values
-//! live in `shard::list`.
+//! RPOPLPUSH, LMPOP, and the blocking BLPOP, BRPOP, BLMOVE, BRPOPLPUSH,
+//! BLMPOP, with Redis 7.0's replies and error texts. The handlers of the
+//! blocking ones are their non-blocking forms (what they do inside MULTI);
+//! their `BlockOn` records tell `server::blocking` how they wait. The
+//! values live in `shard::list`.
 
 use super::keys::lookup_read;
 use super::strings::write_entry;
@@ -9,6 +12,7 @@ use super::util::*;
 use crate::command::spec::{acl, flags as f, ks, CommandSpec, Exec, ShardFn};
 use crate::command::ExecCtx;
 use crate::resp::Reply;
+use crate::server::blocking::{timeout_arg, BlockOn};
 use crate::shard::list::Fill;
 use crate::shard::{Entry, List, Value};
 use bytes::Bytes;
@@ -26,8 +30,10 @@ pub fn commands() -> Vec<CommandSpec> {
          called with multiple arguments.";
     const POP_COMPLEXITY: &str = "O(N) where N is the number of elements returned";
     let push = |name, h, since, summary| l(name, -3, W | f::FAST, h, RW_INSERT).doc(since, summary, PUSH_COMPLEXITY);
-    let mv = |name, arity, h, since, summary| {
-        l(name, arity, W, h, RW_POP).keys(vec![ks::at(1, RW_POP), ks::at(2, RW_INSERT)]).doc(since, summary, "O(1)")
+    let mv = |name, arity, fl, h, since, summary| {
+        l(name, arity, W | fl, h, RW_POP)
+            .keys(vec![ks::at(1, RW_POP), ks::at(2, RW_INSERT)])
+            .doc(since, summary, "O(1)")
     };
     vec![
         push("lpush", lpush, "1.0.0", "Prepend one or multiple elements to a list"),
@@ -87,10 +93,11 @@ pub fn commands() -> Vec<CommandSpec> {
              near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in \
              constant time.",
         ),
-        mv("lmove", 5, lmove, "6.2.0", "Pop an element from a list, push it to another list and return it"),
+        mv("lmove", 5, 0, lmove, "6.2.0", "Pop an element from a list, push it to another list and return it"),
         mv(
             "rpoplpush",
             3,
+            0,
             rpoplpush,
             "1.2.0",
             "Remove the last element in a list, prepend it to another list and return it",
@@ -100,8 +107,34 @@ pub fn commands() -> Vec<CommandSpec> {
             "Pop elements from a list",
             "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
         ),
+        l("blpop", -3, f::WRITE | f::NOSCRIPT | f::BLOCKING, blpop, RW_POP)
+            .keys(vec![ks::range(1, -2, 1, RW_POP)])
+            .blocks(&BLPOP)
+            .doc(
+                "2.0.0",
+                "Remove and get the first element in a list, or block until one is available",
+                "O(N) where N is the number of provided keys.",
+            ),
+        l("brpop", -3, f::WRITE | f::NOSCRIPT | f::BLOCKING, brpop, RW_POP)
+            .keys(vec![ks::range(1, -2, 1, RW_POP)])
+            .blocks(&BRPOP)
+            .doc(
+                "2.0.0",
+                "Remove and get the last element in a list, or block until one is available",
+                "O(N) where N is the number of provided keys.",
+            ),
+        mv("blmove", 6, f::NOSCRIPT | f::BLOCKING, blmove, "6.2.0", BLOCKING_MOVE).blocks(&BLMOVE),
+        mv("brpoplpush", 4, f::NOSCRIPT | f::BLOCKING, brpoplpush, "2.2.0", BLOCKING_MOVE).blocks(&BRPOPLPUSH),
+        l("blmpop", -5, f::WRITE | f::BLOCKING, blmpop, RW_POP).keys(vec![ks::keynum(2, RW_POP)]).blocks(&BLMPOP).doc(
+            "7.0.0",
+            "Pop elements from a list, or block until one is available",
+            "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
+        ),
     ]
 }
+
+const BLOCKING_MOVE: &str =
+    "Pop an element from a list, push it to another list and return it; or block until one is available";
 
 // ---------------------------------------------------------------------------
 // Looking lists up.
@@ -503,6 +536,137 @@ fn ltrim(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
         Ok(Reply::Ok)
     })())
 }
+
+// ---------------------------------------------------------------------------
+// Blocking forms. Each handler is the command's non-blocking attempt; the
+// records below say how the client waits when it finds nothing.
+
+/// BLPOP and BRPOP: the first non-empty list of the keys, popped by one.
+fn bpop(c: &mut ExecCtx, a: &[Bytes], front: bool) -> Reply {
+    either((|| {
+        let last = a.len() - 1;
+        timeout_arg(&a[last])?;
+        for key in &a[1..last] {
+            if write_list(c, key)?.is_some() {
+                return Ok(serve_pop(c, key, front));
+            }
+        }
+        Ok(Reply::NilArray)
+    })())
+}
+
+/// `[key, element]` popped from the list at `key`.
+fn serve_pop(c: &mut ExecCtx, key: &Bytes, front: bool) -> Reply {
+    let v = pop_many(c, key, front, 1).pop().unwrap_or(Reply::Nil);
+    Reply::Array(vec![Reply::Bulk(key.clone()), v])
+}
+
+fn blpop(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
+    bpop(c, a, true)
+}
+
+fn brpop(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
+    bpop(c, a, false)
+}
+
+fn blmove(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
+    either((|| {
+        let (from, to) = (side_arg(&a[3])?, side_arg(&a[4])?);
+        timeout_arg(&a[5])?;
+        Ok(move_one(c, &a[1], &a[2], from, to)?.map_or(Reply::Nil, Reply::Bulk))
+    })())
+}
+
+fn brpoplpush(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
+    either((|| {
+        timeout_arg(&a[3])?;
+        Ok(move_one(c, &a[1], &a[2], false, true)?.map_or(Reply::Nil, Reply::Bulk))
+    })())
+}
+
+fn blmpop(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
+    either((|| {
+        let (keys, front, count) = parse_mpop(a, 2)?;
+        timeout_arg(&a[1])?;
+        Ok(mpop(c, keys, front, count)?.unwrap_or(Reply::NilArray))
+    })())
+}
+
+fn is_list(v: &Value, _a: &[Bytes]) -> bool {
+    matches!(v, Value::List(_))
+}
+
+/// The timeout argument at `i` (validated by the handler already).
+fn timeout_at(a: &[Bytes], i: usize) -> u64 {
+    a.get(i).and_then(|t| timeout_arg(t).ok()).unwrap_or(0)
+}
+
+fn last_timeout(a: &[Bytes]) -> u64 {
+    timeout_at(a, a.len() - 1)
+}
+
+fn bpop_keys(a: &[Bytes]) -> Vec<usize> {
+    (1..a.len() - 1).collect()
+}
+
+fn source_key(_a: &[Bytes]) -> Vec<usize> {
+    vec![1]
+}
+
+static BLPOP: BlockOn = BlockOn {
+    nil: Reply::NilArray,
+    timeout: last_timeout,
+    watched: bpop_keys,
+    ready: is_list,
+    serve: |c, _a, key| serve_pop(c, key, true),
+    single_key: true,
+};
+
+static BRPOP: BlockOn = BlockOn {
+    nil: Reply::NilArray,
+    timeout: last_timeout,
+    watched: bpop_keys,
+    ready: is_list,
+    serve: |c, _a, key| serve_pop(c, key, false),
+    single_key: true,
+};
+
+/// Serves BLMOVE or BRPOPLPUSH from `key`, their source.
+fn serve_move(c: &mut ExecCtx, key: &Bytes, dst: &Bytes, from: bool, to: bool) -> Reply {
+    either(move_one(c, key, dst, from, to).map(|v| v.map_or(Reply::Nil, Reply::Bulk)))
+}
+
+static BLMOVE: BlockOn = BlockOn {
+    nil: Reply::Nil,
+    timeout: |a| timeout_at(a, 5),
+    watched: source_key,
+    ready: is_list,
+    serve: |c, a, key| serve_move(c, key, &a[2], side_arg(&a[3]).unwrap_or(true), side_arg(&a[4]).unwrap_or(true)),
+    single_key: false,
+};
+
+static BRPOPLPUSH: BlockOn = BlockOn {
+    nil: Reply::Nil,
+    timeout: |a| timeout_at(a, 3),
+    watched: source_key,
+    ready: is_list,
+    serve: |c, a, key| serve_move(c, key, &a[2], false, true),
+    single_key: false,
+};
+
+static BLMPOP: BlockOn = BlockOn {
+    nil: Reply::NilArray,
+    timeout: |a| timeout_at(a, 1),
+    watched: |a| parse_mpop(a, 2).map_or_else(|_| Vec::new(), |(keys, _, _)| (3..3 + keys.len()).collect()),
+    ready: is_list,
+    serve: |c, a, key| match parse_mpop(a, 2) {
+        Ok((_, front, count)) => {
+            either(mpop(c, std::slice::from_ref(key), front, count).map(|r| r.unwrap_or(Reply::NilArray)))
+        }
+        Err(e) => e,
+    },
+    single_key: true,
+};
 
 #[cfg(test)]
 mod tests {

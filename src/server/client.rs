@@ -29,6 +29,8 @@ pub struct ClientMeta {
     pub monitor: bool,
     /// Set when the client is to be closed (CLIENT KILL, timeout).
     pub killed: bool,
+    /// The wait of a blocking command (BLPOP ...) in progress.
+    pub blocked: Option<super::blocking::BlockedOn>,
 }
 
 impl ClientMeta {
@@ -36,12 +38,16 @@ impl ClientMeta {
     pub fn line(&self) -> String {
         let now = Instant::now();
         let name = self.name.as_ref().map(|n| String::from_utf8_lossy(n).into_owned()).unwrap_or_default();
-        let flags = match (self.monitor, self.no_evict) {
-            (false, false) => "N",
-            (true, false) => "O",
-            (false, true) => "e",
-            (true, true) => "Oe",
-        };
+        // In Redis's order; N when there is none.
+        let mut flags = String::new();
+        for (on, f) in [(self.monitor, 'O'), (self.blocked.is_some(), 'b'), (self.no_evict, 'e')] {
+            if on {
+                flags.push(f);
+            }
+        }
+        if flags.is_empty() {
+            flags.push('N');
+        }
         format!(
             "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 \
              qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem={} \

@@ -81,6 +81,7 @@ async fn serve(shard: Rc<Shard>, mut stream: TcpStream) {
         no_evict: false,
         monitor: false,
         killed: false,
+        blocked: None,
     }));
     shard.clients.borrow_mut().clients.insert(id, meta.clone());
     let mut client = Client::new(shard.clone(), meta.clone());

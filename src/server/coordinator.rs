@@ -95,6 +95,7 @@ pub async fn run_atomically(c: &Client, cmds: &[(&'static CommandSpec, &[Bytes])
                 for (n, k, e) in writes {
                     match e {
                         Some(e) => {
+                            sh.blocking.borrow_mut().signal(n, &k);
                             ks.db(n).insert(k, e);
                         }
                         None => {

@@ -156,6 +156,15 @@ impl Pipeline {
             m.last_cmd = cmd.name;
         }
         match cmd.exec {
+            Exec::Shard(_) if cmd.block.is_some() => {
+                // A blocking command runs alone: what came before is answered
+                // first, what comes after waits until it is done.
+                self.flush(c).await;
+                if let Some(on) = cmd.block {
+                    let reply = super::blocking::run(c, cmd, on, args.clone()).await;
+                    self.push(c, reply, Some(cmd), false);
+                }
+            }
             Exec::Shard(_) => self.route(c, cmd, args).await,
             Exec::Client(f) => {
                 self.flush(c).await;

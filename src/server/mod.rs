@@ -1,6 +1,7 @@
 //! The running server: executors pinned to cores, the mesh between them,
 //! listeners, connections, and the glue from a request to its reply.
 
+pub mod blocking;
 pub mod client;
 pub mod conn;
 pub mod control;

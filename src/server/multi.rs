@@ -112,7 +112,7 @@ fn record_slow(c: &Client, cmd: &CommandSpec, e: super::dispatch::Executed) -> R
 }
 
 /// Runs one command outside any pipeline and returns its reply.
-async fn run_one(c: &mut Client, cmd: &'static CommandSpec, args: Vec<Bytes>) -> Reply {
+pub async fn run_one(c: &mut Client, cmd: &'static CommandSpec, args: Vec<Bytes>) -> Reply {
     let start = crate::util::clock::stamp();
     match cmd.exec {
         Exec::Client(f) => {

@@ -52,6 +52,8 @@ pub struct Shard {
     pub monitors: super::monitor::Monitors,
     /// CLIENT PAUSE.
     pub pause: Cell<super::pause::ClientPause>,
+    /// Clients blocked on keys of this shard (BLPOP ...).
+    pub blocking: RefCell<super::blocking::Registry>,
     /// Unix ms when the current batch of work started; commands compare
     /// expiry times against it (see `tick`).
     now: Cell<u64>,
@@ -76,6 +78,7 @@ impl Shard {
             active_expire: Cell::new(true),
             monitors: Default::default(),
             pause: Cell::default(),
+            blocking: RefCell::default(),
             now: Cell::new(expire::now_ms()),
         })
     }
@@ -120,6 +123,9 @@ impl Shard {
             let mut ctx = ExecCtx { ks: &mut ks, db, now, settings: &settings };
             f(&mut ctx, args)
         };
+        if !self.blocking.borrow().is_empty() {
+            super::blocking::signal_keys(self, cmd, db, args);
+        }
         let nanos = start.elapsed_nanos();
         self.stats.borrow_mut().call(cmd.id, nanos, settings.latency_tracking);
         (reply, nanos)
@@ -140,8 +146,14 @@ impl Shard {
             .collect()
     }
 
-    /// Handles one message from core `from`.
+    /// Handles one message from core `from`, then serves the clients its
+    /// writes unblocked.
     pub fn handle(self: &Rc<Self>, from: usize, msg: Msg) {
+        self.handle_msg(from, msg);
+        super::blocking::serve_ready(self);
+    }
+
+    fn handle_msg(self: &Rc<Self>, from: usize, msg: Msg) {
         match msg {
             Msg::Done { tag, payload } => self.peer.pending.complete(tag, payload),
             Msg::Exec { tag, cmds } => {
@@ -200,6 +212,7 @@ impl Shard {
                 }
             }
         }
+        super::blocking::serve_ready(self);
     }
 
     /// Takes this shard's lock for `owner`, waiting in line if it is held.
@@ -217,7 +230,9 @@ impl Shard {
     /// (waiting in line behind those that came first).
     pub async fn when_free<R>(self: &Rc<Self>, f: impl FnOnce(&Rc<Shard>) -> R) -> R {
         if !self.lock.is_locked() {
-            return f(self);
+            let r = f(self);
+            super::blocking::serve_ready(self);
+            return r;
         }
         self.acquire(self.shared.next_tx_id()).await;
         let r = f(self);

@@ -1,0 +1,500 @@
+//! Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP; the zset
+//! and stream families plug in the same way): a client whose command finds
+//! nothing waits on its keys until a write makes one of them ready, its
+//! timeout passes, CLIENT UNBLOCK ends the wait, or it disconnects.
+//!
+//! Each shard keeps a registry (db, key) -> waiters in arrival order. The
+//! waiter is registered on the shard that owns the key, so the write that
+//! makes the key ready and the serving of the first waiter happen on the
+//! same core, one after the other: the pop and the reply are one step, and
+//! waiters are served first come, first served. A command whose keys live
+//! on several shards registers one waiter per shard; they share a claim
+//! flag, and whoever sets it first (a serving shard, the timeout, CLIENT
+//! UNBLOCK, the disconnect check) decides the outcome. The answer travels
+//! to the client's core as the `Done` of a reply tag.
+
+use super::client::Client;
+use super::shard::Shard;
+use crate::command::keys::key_indices;
+use crate::command::spec::flags;
+use crate::command::{CommandSpec, ExecCtx};
+use crate::resp::Reply;
+use crate::shard::Value;
+use bytes::Bytes;
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How one blocking command waits and is served (`CommandSpec::block`).
+pub struct BlockOn {
+    /// The reply of the non-blocking attempt that means "nothing yet"; it
+    /// is also the reply on timeout (nil array, or nil for BLMOVE).
+    pub nil: Reply,
+    /// The timeout in ms (0: forever), from arguments the command's own
+    /// handler has validated already.
+    pub timeout: fn(&[Bytes]) -> u64,
+    /// Indices of the arguments naming the keys to wait on.
+    pub watched: fn(&[Bytes]) -> Vec<usize>,
+    /// Whether a key's value can serve the waiter.
+    pub ready: fn(&Value, &[Bytes]) -> bool,
+    /// Serves the waiter from `key`, which is ready and lives here.
+    pub serve: fn(&mut ExecCtx, &[Bytes], &Bytes) -> Reply,
+    /// Serving touches only the ready key (pops), so it may run on that
+    /// key's shard when the command's other keys live elsewhere. Otherwise
+    /// (BLMOVE to another shard) the client runs the command again.
+    pub single_key: bool,
+}
+
+/// How a wait ended.
+enum Woke {
+    /// A shard served the waiter: the command's reply.
+    Served(Reply),
+    /// A key became ready but serving needs keys of several shards: run
+    /// the command again.
+    Retry,
+    /// Another shard's waiter of this client was claimed first: its answer
+    /// comes on the reply tag.
+    Lost,
+    /// CLIENT UNBLOCK (`true`: with ERROR).
+    Unblocked(bool),
+    Timeout,
+    /// The client went away.
+    Gone,
+}
+
+/// A client's waiter as one shard keeps it.
+pub struct Waiter {
+    id: u64,
+    claim: Arc<AtomicBool>,
+    /// The client's core and the tag its answer goes to.
+    home: usize,
+    tag: u32,
+    db: usize,
+    cmd: &'static CommandSpec,
+    args: Vec<Bytes>,
+    /// The watched keys this shard owns, in command order.
+    keys: Vec<Bytes>,
+    /// Every key of the command lives on this shard.
+    whole: bool,
+}
+
+impl Waiter {
+    fn on(&self) -> &'static BlockOn {
+        self.cmd.block.expect("waiters come from blocking commands")
+    }
+}
+
+/// What a client's core knows of its wait: CLIENT UNBLOCK claims it there.
+pub struct BlockedOn {
+    tag: u32,
+    claim: Arc<AtomicBool>,
+}
+
+/// One shard's waiters.
+#[derive(Default)]
+pub struct Registry {
+    /// Per database: key -> waiter ids, first come first.
+    keys: Vec<HashMap<Bytes, VecDeque<u64>, ahash::RandomState>>,
+    waiters: HashMap<u64, Waiter>,
+    /// Keys a write touched that have waiters, to serve.
+    ready: Vec<(usize, Bytes)>,
+}
+
+impl Registry {
+    /// Whether no client waits on this shard (the one check writes pay).
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.waiters.is_empty()
+    }
+
+    fn add(&mut self, w: Waiter) {
+        if self.keys.len() <= w.db {
+            self.keys.resize_with(w.db + 1, Default::default);
+        }
+        for k in &w.keys {
+            self.keys[w.db].entry(k.clone()).or_default().push_back(w.id);
+        }
+        self.waiters.insert(w.id, w);
+    }
+
+    fn remove(&mut self, id: u64) -> Option<Waiter> {
+        let w = self.waiters.remove(&id)?;
+        if let Some(map) = self.keys.get_mut(w.db) {
+            for k in &w.keys {
+                if let Some(q) = map.get_mut(k) {
+                    q.retain(|&x| x != id);
+                    if q.is_empty() {
+                        map.remove(k);
+                    }
+                }
+            }
+        }
+        Some(w)
+    }
+
+    /// Notes that `key` of `db` changed; it is served if someone waits.
+    pub fn signal(&mut self, db: usize, key: &[u8]) {
+        let waited = self.keys.get(db).is_some_and(|m| m.contains_key(key));
+        if waited && !self.ready.iter().any(|(d, k)| *d == db && k == key) {
+            self.ready.push((db, Bytes::copy_from_slice(key)));
+        }
+    }
+
+    /// The waiters of `key`, first come first.
+    fn queue(&self, db: usize, key: &[u8]) -> Vec<u64> {
+        self.keys.get(db).and_then(|m| m.get(key)).map_or_else(Vec::new, |q| q.iter().copied().collect())
+    }
+}
+
+/// After a write command ran on `shard`: marks its keys that have waiters.
+pub fn signal_keys(shard: &Shard, cmd: &CommandSpec, db: usize, args: &[Bytes]) {
+    if !cmd.has(flags::WRITE) {
+        return;
+    }
+    let mut idx = Vec::new();
+    if key_indices(cmd, args, &mut idx).is_err() {
+        return;
+    }
+    let mut reg = shard.blocking.borrow_mut();
+    for i in idx {
+        reg.signal(db, &args[i]);
+    }
+}
+
+/// Whether `key` can serve waiter `w` now (it exists and has what it needs).
+fn key_ready(shard: &Shard, w: &Waiter, key: &[u8]) -> bool {
+    let now = shard.now();
+    let mut ks = shard.ks.borrow_mut();
+    let ready = w.on().ready;
+    ks.db(w.db).get(key, now).is_some_and(|e| ready(&e.value, &w.args))
+}
+
+/// Serves waiter `w` from `key` (claimed and ready): its reply, or Retry
+/// when serving needs other shards.
+fn serve(shard: &Shard, w: &Waiter, key: &Bytes) -> Woke {
+    let on = w.on();
+    if !(w.whole || on.single_key) {
+        return Woke::Retry;
+    }
+    let settings = shard.settings();
+    let reply = {
+        let mut ks = shard.ks.borrow_mut();
+        let mut ctx = ExecCtx { ks: &mut ks, db: w.db, now: shard.now(), settings: &settings };
+        (on.serve)(&mut ctx, &w.args, key)
+    };
+    // Serving wrote keys (BLMOVE's destination): their waiters come next.
+    signal_keys(shard, w.cmd, w.db, &w.args);
+    Woke::Served(reply)
+}
+
+/// Sets the claim; false when someone else did first.
+fn claim(flag: &AtomicBool) -> bool {
+    flag.compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire).is_ok()
+}
+
+/// Registers `w` on this shard, or serves it at once when one of its keys
+/// is ready (a write came between the client's attempt and now).
+fn register(shard: &Rc<Shard>, w: Waiter) -> Option<Woke> {
+    if let Some(key) = w.keys.iter().find(|k| key_ready(shard, &w, k)) {
+        if !claim(&w.claim) {
+            return Some(Woke::Lost);
+        }
+        return Some(serve(shard, &w, key));
+    }
+    shard.blocking.borrow_mut().add(w);
+    None
+}
+
+/// Serves the waiters of the keys writes made ready, first come first,
+/// while the keys can serve them. Runs when the shard is not locked by a
+/// multi-shard command.
+pub fn serve_ready(shard: &Rc<Shard>) {
+    if shard.lock.is_locked() {
+        return;
+    }
+    loop {
+        let next = {
+            let mut reg = shard.blocking.borrow_mut();
+            if reg.ready.is_empty() {
+                return;
+            }
+            reg.ready.remove(0)
+        };
+        let (db, key) = next;
+        shard.tick();
+        // Every waiter of the key, first come first, while the key can
+        // serve them (each one may need something else: re-check each).
+        let queue: Vec<u64> = shard.blocking.borrow().queue(db, &key);
+        for id in queue {
+            let ready = shard.blocking.borrow().waiters.get(&id).is_some_and(|w| key_ready(shard, w, &key));
+            if !ready {
+                continue;
+            }
+            let Some(w) = shard.blocking.borrow_mut().remove(id) else { continue };
+            if !claim(&w.claim) {
+                // Served elsewhere, timed out or unblocked meanwhile.
+                continue;
+            }
+            let woke = serve(shard, &w, &key);
+            answer(shard, w.home, w.tag, woke);
+        }
+    }
+}
+
+/// Sends a wait's outcome to the client's core.
+fn answer(shard: &Rc<Shard>, home: usize, tag: u32, woke: Woke) {
+    if home == shard.id {
+        shard.peer.pending.complete(tag, Box::new(woke));
+    } else {
+        shard.peer.reply(home, tag, Box::new(woke));
+    }
+}
+
+/// CLIENT UNBLOCK on this core: ends client `id`'s wait if it is blocked
+/// here and not being served already.
+pub fn unblock(shard: &Rc<Shard>, id: u64, error: bool) -> bool {
+    let Some(meta) = shard.clients.borrow().clients.get(&id).cloned() else { return false };
+    let meta = meta.borrow();
+    let Some(b) = &meta.blocked else { return false };
+    if !claim(&b.claim) {
+        return false;
+    }
+    shard.peer.pending.complete(b.tag, Box::new(Woke::Unblocked(error)));
+    true
+}
+
+/// Parses a blocking command's timeout in seconds (fractions allowed) as
+/// Redis does: milliseconds rounded up, 0 = forever.
+pub fn timeout_arg(a: &[u8]) -> Result<u64, Reply> {
+    let Some(secs) = crate::util::num::parse_f64(a, true) else {
+        return Err(Reply::err("ERR timeout is not a float or out of range"));
+    };
+    let ms = (secs * 1000.0).ceil();
+    // Redis converts to a 64-bit integer: values beyond it come out negative.
+    if ms < 0.0 || ms >= i64::MAX as f64 || !ms.is_finite() {
+        return Err(Reply::err("ERR timeout is negative"));
+    }
+    Ok(ms as u64)
+}
+
+/// How often a blocked client checks its deadline and its connection.
+const POLL: Duration = Duration::from_millis(100);
+
+/// Keeps INFO blocked_clients and CLIENT LIST's `b` flag right for as long
+/// as the client waits, however the wait ends.
+struct Blocked {
+    shard: Rc<Shard>,
+    meta: Rc<std::cell::RefCell<super::client::ClientMeta>>,
+}
+
+impl Blocked {
+    fn new(c: &Client) -> Blocked {
+        c.shard.clients.borrow_mut().blocked += 1;
+        Blocked { shard: c.shard.clone(), meta: c.meta.clone() }
+    }
+}
+
+impl Drop for Blocked {
+    fn drop(&mut self) {
+        self.shard.clients.borrow_mut().blocked -= 1;
+        self.meta.borrow_mut().blocked = None;
+    }
+}
+
+/// Runs a blocking command for a client outside MULTI: the command itself
+/// first, then, when it found nothing, the wait.
+pub async fn run(c: &mut Client, cmd: &'static CommandSpec, on: &'static BlockOn, args: Vec<Bytes>) -> Reply {
+    let first = super::multi::run_one(c, cmd, args.clone()).await;
+    if first != on.nil {
+        return first;
+    }
+    let timeout = (on.timeout)(&args);
+    let deadline = (timeout > 0).then(|| crate::shard::expire::now_ms().saturating_add(timeout));
+    let _blocked = Blocked::new(c);
+    loop {
+        match wait(c, cmd, on, &args, deadline).await {
+            Woke::Served(r) => return r,
+            Woke::Retry => {
+                let r = super::multi::run_one(c, cmd, args.clone()).await;
+                if r != on.nil || deadline.is_some_and(|d| crate::shard::expire::now_ms() >= d) {
+                    return r;
+                }
+            }
+            Woke::Unblocked(true) => return Reply::err("UNBLOCKED client unblocked via CLIENT UNBLOCK"),
+            Woke::Lost | Woke::Unblocked(false) | Woke::Timeout | Woke::Gone => return on.nil.clone(),
+        }
+    }
+}
+
+/// One round of waiting: registers the client on the shards of its keys
+/// and waits for the outcome.
+async fn wait(
+    c: &Client,
+    cmd: &'static CommandSpec,
+    on: &'static BlockOn,
+    args: &[Bytes],
+    deadline: Option<u64>,
+) -> Woke {
+    let shard = c.shard.clone();
+    let shared = &shard.shared;
+    // The watched keys grouped by shard, in the order they first appear.
+    let mut groups: Vec<(usize, Vec<Bytes>)> = Vec::new();
+    for i in (on.watched)(args) {
+        let key = &args[i];
+        let s = shared.shard_of_key(key);
+        match groups.iter_mut().find(|(g, _)| *g == s) {
+            Some((_, keys)) if keys.contains(key) => {}
+            Some((_, keys)) => keys.push(key.clone()),
+            None => groups.push((s, vec![key.clone()])),
+        }
+    }
+    let mut all = Vec::new();
+    let whole = groups.len() == 1
+        && key_indices(cmd, args, &mut all).is_ok()
+        && all.iter().all(|&i| shared.shard_of_key(&args[i]) == groups[0].0);
+    let claim_flag = Arc::new(AtomicBool::new(false));
+    let tag = shard.peer.pending.register();
+    c.meta.borrow_mut().blocked = Some(BlockedOn { tag, claim: claim_flag.clone() });
+    let id = shared.next_tx_id();
+    let mut registered = Vec::new();
+    let mut early = None;
+    for (s, keys) in groups {
+        let w = Waiter {
+            id,
+            claim: claim_flag.clone(),
+            home: shard.id,
+            tag,
+            db: c.db,
+            cmd,
+            args: args.to_vec(),
+            keys,
+            whole,
+        };
+        let out = shard.run_on(s, move |sh| register(sh, w)).await;
+        registered.push(s);
+        if out.is_some() {
+            early = out;
+            break;
+        }
+    }
+    let woke = match early {
+        Some(Woke::Lost) => outcome(shard.peer.pending.wait(tag).await),
+        Some(w) => {
+            free_tag(&shard, tag).await;
+            w
+        }
+        None => wait_for_answer(c, tag, &claim_flag, deadline).await,
+    };
+    // Whoever served the client removed its waiter there; the others (and
+    // all of them after a timeout or an unblock) go now.
+    if registered.len() > 1 || !matches!(woke, Woke::Served(_) | Woke::Retry) {
+        for s in registered {
+            shard.run_on(s, move |sh| drop(sh.blocking.borrow_mut().remove(id))).await;
+        }
+    }
+    woke
+}
+
+/// The outcome a reply tag carried.
+fn outcome(p: super::pending::Payload) -> Woke {
+    p.downcast::<Woke>().map_or(Woke::Gone, |w| *w)
+}
+
+/// Releases a reply tag nobody will answer.
+async fn free_tag(shard: &Shard, tag: u32) {
+    shard.peer.pending.complete(tag, Box::new(()));
+    shard.peer.pending.wait(tag).await;
+}
+
+/// Waits for a serving shard's answer or CLIENT UNBLOCK, checking the
+/// deadline and the connection every `POLL`.
+async fn wait_for_answer(c: &Client, tag: u32, claim_flag: &AtomicBool, deadline: Option<u64>) -> Woke {
+    let pending = &c.shard.peer.pending;
+    loop {
+        let now = crate::shard::expire::now_ms();
+        let step = deadline.map_or(POLL, |d| POLL.min(Duration::from_millis(d.saturating_sub(now))));
+        let got = futures_lite::future::or(async { Some(pending.wait(tag).await) }, async {
+            glommio::timer::sleep(step).await;
+            None
+        })
+        .await;
+        if let Some(p) = got {
+            return outcome(p);
+        }
+        let expired = deadline.is_some_and(|d| crate::shard::expire::now_ms() >= d);
+        let gone = disconnected(c);
+        if expired || gone {
+            if claim(claim_flag) {
+                free_tag(&c.shard, tag).await;
+                return if gone { Woke::Gone } else { Woke::Timeout };
+            }
+            // A shard is serving the client right now: its answer is on the way.
+            return outcome(pending.wait(tag).await);
+        }
+    }
+}
+
+/// Whether the client closed its connection or was killed while blocked
+/// (its input is not read meanwhile, so look without taking anything).
+fn disconnected(c: &Client) -> bool {
+    let m = c.meta.borrow();
+    if m.killed {
+        return true;
+    }
+    let mut b = [0u8; 1];
+    // SAFETY: a non-blocking peek into a one-byte buffer on the client's
+    // own socket; nothing else reads it while the client is blocked.
+    let n = unsafe { libc::recv(m.fd, b.as_mut_ptr().cast(), 1, libc::MSG_PEEK | libc::MSG_DONTWAIT) };
+    n == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_as_redis_reads_them() {
+        assert_eq!(timeout_arg(b"0"), Ok(0));
+        assert_eq!(timeout_arg(b"0.0001"), Ok(1));
+        assert_eq!(timeout_arg(b"1.5"), Ok(1500));
+        assert_eq!(timeout_arg(b"-0.0001"), Ok(0));
+        assert_eq!(timeout_arg(b"-1"), Err(Reply::err("ERR timeout is negative")));
+        assert_eq!(timeout_arg(b"inf"), Err(Reply::err("ERR timeout is negative")));
+        assert_eq!(timeout_arg(b"1e30"), Err(Reply::err("ERR timeout is negative")));
+        assert_eq!(timeout_arg(b"abc"), Err(Reply::err("ERR timeout is not a float or out of range")));
+        assert_eq!(timeout_arg(b"nan"), Err(Reply::err("ERR timeout is not a float or out of range")));
+    }
+
+    #[test]
+    fn registry_keeps_arrival_order_and_forgets() {
+        let mut reg = Registry::default();
+        assert!(reg.is_empty());
+        let cmd = crate::command::lookup(b"blpop").expect("blpop");
+        let w = |id: u64, keys: &[&str]| Waiter {
+            id,
+            claim: Arc::new(AtomicBool::new(false)),
+            home: 0,
+            tag: 0,
+            db: 2,
+            cmd,
+            args: Vec::new(),
+            keys: keys.iter().map(|k| Bytes::copy_from_slice(k.as_bytes())).collect(),
+            whole: true,
+        };
+        reg.add(w(1, &["a", "b"]));
+        reg.add(w(2, &["b"]));
+        assert_eq!(reg.queue(2, b"b"), [1, 2]);
+        reg.signal(2, b"b");
+        reg.signal(2, b"b");
+        reg.signal(2, b"zz");
+        reg.signal(0, b"b");
+        assert_eq!(reg.ready.len(), 1);
+        assert!(reg.remove(1).is_some());
+        assert_eq!(reg.queue(2, b"b"), [2]);
+        assert!(reg.queue(2, b"a").is_empty());
+        assert!(reg.remove(2).is_some());
+        assert!(reg.is_empty() && reg.keys[2].is_empty());
+    }
+}
