@@ -304,6 +304,7 @@ fn value_size(v: &Value) -> usize {
         }
         Value::Set(s) => OBJECT_HEADER + s.members.iter().map(|m| sds_size(m.len())).sum::<usize>(),
         Value::ZSet(z) => zset_size(z),
+        Value::Stream(s) => OBJECT_HEADER + stream_size(s),
     }
 }
 
@@ -363,6 +364,24 @@ fn lp_backlen(body: usize) -> usize {
         2097152..=268435455 => 4,
         _ => 5,
     }
+}
+
+/// What Redis counts for a stream: its header, the radix tree and the
+/// listpacks of the entries, and the groups' PELs and consumers.
+fn stream_size(s: &crate::shard::Stream) -> usize {
+    /// Redis's stream struct, a radix tree node and a PEL entry (its tree
+    /// slot and the NACK).
+    const STREAM: usize = 96;
+    const RAX_NODE: usize = 48;
+    const PEL_ENTRY: usize = 24 + 32;
+    let log = &s.log;
+    let nodes = log.node_count();
+    let mut size = STREAM + nodes * RAX_NODE + alloc_size(log.node_bytes().max(1)) + nodes.saturating_sub(1) * 8;
+    for (name, g) in &s.groups {
+        size += RAX_NODE + sds_size(name.len()) + g.pel.len() * PEL_ENTRY;
+        size += g.consumers.iter().map(|(n, c)| RAX_NODE + sds_size(n.len()) + c.pel.len() * 24).sum::<usize>();
+    }
+    size
 }
 
 /// The allocation of a Redis dynamic string of `len` bytes: the smallest

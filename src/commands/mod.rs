@@ -26,6 +26,9 @@ pub mod object;
 pub mod scan;
 pub mod server;
 pub mod slowlog;
+pub mod stream_groups;
+pub mod stream_info;
+pub mod streams;
 pub mod strings;
 pub mod transactions;
 pub mod util;
@@ -58,5 +61,8 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(lists::commands());
     v.extend(hyperloglog::commands());
     v.extend(zsets::commands());
+    v.extend(streams::commands());
+    v.extend(stream_groups::commands());
+    v.extend(stream_info::commands());
     v
 }

@@ -522,6 +522,8 @@ pub const IMPLEMENTED_DIRECTIVES: &[&str] = &[
     "enable-protected-configs",
     "list-max-listpack-size",
     "hll-sparse-max-bytes",
+    "stream-node-max-entries",
+    "stream-node-max-bytes",
 ];
 
 const PERSISTENCE: &str = "pending: persistence (RDB/AOF) is not implemented yet";
@@ -620,8 +622,6 @@ pub const PENDING_DIRECTIVES: &[(&str, &str)] = &[
     ("hash-max-listpack-value", ENCODING),
     ("list-compress-depth", ENCODING),
     ("set-max-intset-entries", ENCODING),
-    ("stream-node-max-entries", ENCODING),
-    ("stream-node-max-bytes", ENCODING),
     ("aclfile", ACL),
     ("acllog-max-len", ACL),
     ("acl-pubsub-default", ACL),

@@ -23,6 +23,9 @@ pub enum Reply {
     Array(Vec<Reply>),
     /// RESP3 map; a flat array of key, value pairs in RESP2.
     Map(Vec<(Reply, Reply)>),
+    /// RESP3 map; in RESP2 an array of two-element arrays (XREAD's
+    /// streams).
+    PairMap(Vec<(Reply, Reply)>),
     /// RESP3 set; an array in RESP2.
     Set(Vec<Reply>),
     /// RESP3 double; a bulk string in RESP2.
@@ -114,6 +117,16 @@ impl Reply {
                     b.encode(out, resp3);
                 }
             }
+            Reply::PairMap(pairs) => {
+                int_line(out, if resp3 { b'%' } else { b'*' }, pairs.len() as i64);
+                for (k, v) in pairs {
+                    if !resp3 {
+                        out.put_slice(b"*2\r\n");
+                    }
+                    k.encode(out, resp3);
+                    v.encode(out, resp3);
+                }
+            }
             Reply::Double(d) => {
                 let text = crate::util::num::fmt_double(*d);
                 if resp3 {
@@ -196,6 +209,9 @@ mod tests {
         let m = Reply::Map(vec![(Reply::str("a"), Reply::Int(1))]);
         assert_eq!(enc(&m, false), "*2\r\n$1\r\na\r\n:1\r\n");
         assert_eq!(enc(&m, true), "%1\r\n$1\r\na\r\n:1\r\n");
+        let pm = Reply::PairMap(vec![(Reply::str("a"), Reply::Int(1))]);
+        assert_eq!(enc(&pm, false), "*1\r\n*2\r\n$1\r\na\r\n:1\r\n");
+        assert_eq!(enc(&pm, true), "%1\r\n$1\r\na\r\n:1\r\n");
         assert_eq!(enc(&Reply::Double(1.5), true), ",1.5\r\n");
         assert_eq!(enc(&Reply::Double(1.5), false), "$3\r\n1.5\r\n");
         assert_eq!(enc(&Reply::Bool(true), true), "#t\r\n");

@@ -1,6 +1,6 @@
 //! Stored values and the entry that wraps them with expiry and access time.
 
-use super::{Hash, List, Set, ZSet};
+use super::{Hash, List, Set, Stream, ZSet};
 use bytes::Bytes;
 
 /// A stored value: a string or one of the collection types, each in its
@@ -13,6 +13,7 @@ pub enum Value {
     Hash(Box<Hash>),
     Set(Box<Set>),
     ZSet(Box<ZSet>),
+    Stream(Box<Stream>),
 }
 
 impl Value {
@@ -24,6 +25,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -43,6 +45,7 @@ impl Value {
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
+            Value::Stream(s) => s.encoding(),
         }
     }
 }
