@@ -10,6 +10,7 @@ use crate::metrics::memory::{self, alloc_size, human, Memory};
 use crate::resp::Reply;
 use crate::server::client::Client;
 use crate::shard::{Entry, Value};
+use crate::util::listpack;
 use bytes::Bytes;
 
 const SPECIAL: &[&str] = &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"];
@@ -312,15 +313,14 @@ fn value_size(v: &Value) -> usize {
 /// skiplist's header, hash buckets, and per member its string, hash entry
 /// and skiplist node (of the average level).
 fn zset_size(z: &crate::shard::ZSet) -> usize {
-    use crate::util::num::parse_i64;
     if z.packed_bytes().is_some() {
         let mut bytes = 7;
         for (m, s) in z.iter() {
-            bytes += parse_i64(m).map_or_else(|| lp_string(m.len()), lp_int);
+            bytes += listpack::element(m);
             bytes += if s.fract() == 0.0 && s.abs() < 1e17 {
-                lp_int(s as i64)
+                listpack::int(s as i64)
             } else {
-                lp_string(crate::util::num::fmt_double(s).len())
+                listpack::string(crate::util::num::fmt_double(s).len())
             };
         }
         return OBJECT_HEADER + alloc_size(bytes);
@@ -330,40 +330,6 @@ fn zset_size(z: &crate::shard::ZSet) -> usize {
     let slots = z.len().next_power_of_two().max(4);
     let members: usize = z.iter().map(|(m, _)| sds_size(m.len()) + DICT_ENTRY + SKIPLIST_NODE).sum();
     OBJECT_HEADER + 16 + 32 + 56 + 8 * slots + SKIPLIST_HEADER + members
-}
-
-/// Bytes of a listpack string entry of `len` bytes (header, data, back length).
-fn lp_string(len: usize) -> usize {
-    let head = match len {
-        0..=63 => 1,
-        64..=4095 => 2,
-        _ => 5,
-    };
-    lp_backlen(head + len)
-}
-
-/// Bytes of a listpack integer entry.
-fn lp_int(v: i64) -> usize {
-    let body = match v {
-        0..=127 => 1,
-        -4096..=4095 => 2,
-        -32768..=32767 => 3,
-        -8388608..=8388607 => 4,
-        -2147483648..=2147483647 => 5,
-        _ => 9,
-    };
-    lp_backlen(body)
-}
-
-/// An entry of `body` bytes with its back length appended.
-fn lp_backlen(body: usize) -> usize {
-    body + match body {
-        0..=127 => 1,
-        128..=16383 => 2,
-        16384..=2097151 => 3,
-        2097152..=268435455 => 4,
-        _ => 5,
-    }
 }
 
 /// What Redis counts for a stream: its header, the radix tree and the

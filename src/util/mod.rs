@@ -5,6 +5,7 @@ pub mod args;
 pub mod clock;
 pub mod glob;
 pub mod hll;
+pub mod listpack;
 pub mod long_double;
 pub mod num;
 

@@ -15,6 +15,7 @@ pub mod group;
 
 pub use group::{Consumer, Group, Nack};
 
+use crate::util::listpack;
 use bytes::Bytes;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -134,44 +135,6 @@ fn pack(fields: &[Bytes]) -> Box<[u8]> {
         out.extend_from_slice(f);
     }
     out.into_boxed_slice()
-}
-
-/// Bytes a listpack spends on an element holding `s` (strings that read as
-/// integers are stored as integers, as listpacks do).
-fn lp_string_size(s: &[u8]) -> usize {
-    if s.len() <= 20 {
-        if let Some(v) = crate::util::num::parse_i64(s) {
-            return lp_int_size(v);
-        }
-    }
-    let body = match s.len() {
-        0..=63 => 1 + s.len(),
-        64..=4095 => 2 + s.len(),
-        _ => 5 + s.len(),
-    };
-    body + lp_backlen(body)
-}
-
-fn lp_int_size(v: i64) -> usize {
-    let body = match v {
-        0..=127 => 1,
-        -4096..=4095 => 2,
-        -32768..=32767 => 3,
-        -8388608..=8388607 => 4,
-        -2147483648..=2147483647 => 5,
-        _ => 9,
-    };
-    body + 1
-}
-
-fn lp_backlen(len: usize) -> usize {
-    match len {
-        0..=127 => 1,
-        128..=16383 => 2,
-        16384..=2097151 => 3,
-        2097152..=268435455 => 4,
-        _ => 5,
-    }
 }
 
 /// A run of consecutive entries (Redis's listpack node).
@@ -299,8 +262,8 @@ impl Log {
                 let bytes = 7
                     + 2
                     + 2
-                    + lp_int_size(names.len() as i64)
-                    + names.iter().map(|n| lp_string_size(n)).sum::<usize>()
+                    + listpack::int(names.len() as i64)
+                    + names.iter().map(|n| listpack::element(n)).sum::<usize>()
                     + 2;
                 self.nodes.entry(id).or_insert(Node {
                     items: Vec::new(),
@@ -314,11 +277,11 @@ impl Log {
         let same = Fields { rest: &node.master }.eq(names.iter().copied());
         let ms_delta = id.ms.wrapping_sub(master_id.ms) as i64;
         let seq_delta = id.seq.wrapping_sub(master_id.seq) as i64;
-        let mut size = 2 + lp_int_size(ms_delta) + lp_int_size(seq_delta) + 2;
+        let mut size = 2 + listpack::int(ms_delta) + listpack::int(seq_delta) + 2;
         if !same {
-            size += lp_int_size(names.len() as i64) + names.iter().map(|n| lp_string_size(n)).sum::<usize>();
+            size += listpack::int(names.len() as i64) + names.iter().map(|n| listpack::element(n)).sum::<usize>();
         }
-        size += fields.iter().skip(1).step_by(2).map(|v| lp_string_size(v)).sum::<usize>();
+        size += fields.iter().skip(1).step_by(2).map(|v| listpack::element(v)).sum::<usize>();
         node.bytes += size;
         node.items.push(Item { id, deleted: false, data: pack(fields) });
         node.live += 1;
