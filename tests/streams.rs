@@ -287,3 +287,64 @@ fn xinfo_and_xsetid() {
     assert_eq!(full.len(), 18);
     assert_eq!(full[7], Value::BulkString(b"9-0".to_vec()));
 }
+
+/// Runs `args` on a new connection in a thread; the reply comes back on
+/// the join handle.
+fn in_thread(s: &Server, args: &[&str]) -> std::thread::JoinHandle<redis::RedisResult<Value>> {
+    let mut c = s.conn();
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    std::thread::spawn(move || {
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        query::<Value>(&mut c, &a)
+    })
+}
+
+/// Waits until `n` clients are blocked.
+fn wait_blocked(c: &mut redis::Connection, n: usize) {
+    for _ in 0..200 {
+        let info: String = query(c, &["INFO", "clients"]).unwrap();
+        if info.contains(&format!("blocked_clients:{n}\r")) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("{n} clients never blocked");
+}
+
+#[test]
+fn blocking_reads() {
+    let s = Server::start(3, &[]);
+    let mut c = s.conn();
+    let _: String = query(&mut c, &["XADD", "b1", "1-0", "old", "x"]).unwrap();
+    // `$` means entries added after the wait began, on any shard.
+    let waiting = in_thread(&s, &["XREAD", "BLOCK", "5000", "STREAMS", "b1", "b2", "b3", "$", "$", "$"]);
+    wait_blocked(&mut c, 1);
+    let _: String = query(&mut c, &["XADD", "b3", "7-0", "new", "y"]).unwrap();
+    let r: Vec<(String, Vec<Entry>)> = redis::from_redis_value(&waiting.join().unwrap().unwrap()).unwrap();
+    assert_eq!(r, vec![("b3".to_string(), vec![("7-0".to_string(), vec!["new".to_string(), "y".to_string()])])]);
+    // A timeout answers nil; no BLOCK never waits.
+    assert_eq!(query::<Value>(&mut c, &["XREAD", "BLOCK", "50", "STREAMS", "b1", "$"]).unwrap(), Value::Nil);
+    assert_eq!(query::<Value>(&mut c, &["XREAD", "STREAMS", "b1", "$"]).unwrap(), Value::Nil);
+    // A group reader gets new entries into its PEL, or an error when its
+    // stream or group goes away.
+    let _: String = query(&mut c, &["XGROUP", "CREATE", "g", "grp", "$", "MKSTREAM"]).unwrap();
+    let waiting = in_thread(&s, &["XREADGROUP", "GROUP", "grp", "alice", "BLOCK", "0", "STREAMS", "g", ">"]);
+    wait_blocked(&mut c, 1);
+    let _: String = query(&mut c, &["XADD", "g", "3-0", "f", "v"]).unwrap();
+    assert!(waiting.join().unwrap().is_ok());
+    assert_eq!(int(&mut c, &["XLEN", "g"]), 1);
+    let pending: Vec<Value> = query(&mut c, &["XPENDING", "g", "grp"]).unwrap();
+    assert_eq!(pending[0], Value::Int(1));
+    let waiting = in_thread(&s, &["XREADGROUP", "GROUP", "grp", "alice", "BLOCK", "0", "STREAMS", "g", ">"]);
+    wait_blocked(&mut c, 1);
+    let _: i64 = query(&mut c, &["XGROUP", "DESTROY", "g", "grp"]).unwrap();
+    assert_eq!(
+        error_text(waiting.join().unwrap()),
+        "NOGROUP the consumer group this client was blocked on no longer exists"
+    );
+    let _: String = query(&mut c, &["XGROUP", "CREATE", "g", "grp", "$"]).unwrap();
+    let waiting = in_thread(&s, &["XREADGROUP", "GROUP", "grp", "alice", "BLOCK", "0", "STREAMS", "g", ">"]);
+    wait_blocked(&mut c, 1);
+    let _: i64 = query(&mut c, &["DEL", "g"]).unwrap();
+    assert_eq!(error_text(waiting.join().unwrap()), "UNBLOCKED the stream key no longer exists");
+}

@@ -592,16 +592,16 @@ fn blmpop(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     })())
 }
 
-fn is_list(v: &Value, _a: &[Bytes]) -> bool {
-    matches!(v, Value::List(_))
+fn is_list(v: Option<&Value>, _a: &[Bytes], _key: &[u8]) -> bool {
+    matches!(v, Some(Value::List(_)))
 }
 
 /// The timeout argument at `i` (validated by the handler already).
-fn timeout_at(a: &[Bytes], i: usize) -> u64 {
-    a.get(i).and_then(|t| timeout_arg(t).ok()).unwrap_or(0)
+fn timeout_at(a: &[Bytes], i: usize) -> Option<u64> {
+    Some(a.get(i).and_then(|t| timeout_arg(t).ok()).unwrap_or(0))
 }
 
-fn last_timeout(a: &[Bytes]) -> u64 {
+fn last_timeout(a: &[Bytes]) -> Option<u64> {
     timeout_at(a, a.len() - 1)
 }
 
@@ -618,6 +618,7 @@ static BLPOP: BlockOn = BlockOn {
     timeout: last_timeout,
     watched: bpop_keys,
     ready: is_list,
+    prepare: None,
     serve: |c, _a, key| serve_pop(c, key, true),
     single_key: true,
 };
@@ -627,6 +628,7 @@ static BRPOP: BlockOn = BlockOn {
     timeout: last_timeout,
     watched: bpop_keys,
     ready: is_list,
+    prepare: None,
     serve: |c, _a, key| serve_pop(c, key, false),
     single_key: true,
 };
@@ -641,6 +643,7 @@ static BLMOVE: BlockOn = BlockOn {
     timeout: |a| timeout_at(a, 5),
     watched: source_key,
     ready: is_list,
+    prepare: None,
     serve: |c, a, key| serve_move(c, key, &a[2], side_arg(&a[3]).unwrap_or(true), side_arg(&a[4]).unwrap_or(true)),
     single_key: false,
 };
@@ -650,6 +653,7 @@ static BRPOPLPUSH: BlockOn = BlockOn {
     timeout: |a| timeout_at(a, 3),
     watched: source_key,
     ready: is_list,
+    prepare: None,
     serve: |c, a, key| serve_move(c, key, &a[2], false, true),
     single_key: false,
 };
@@ -659,6 +663,7 @@ static BLMPOP: BlockOn = BlockOn {
     timeout: |a| timeout_at(a, 1),
     watched: |a| parse_mpop(a, 2).map_or_else(|_| Vec::new(), |(keys, _, _)| (3..3 + keys.len()).collect()),
     ready: is_list,
+    prepare: None,
     serve: |c, a, key| match parse_mpop(a, 2) {
         Ok((_, front, count)) => {
             either(mpop(c, std::slice::from_ref(key), front, count).map(|r| r.unwrap_or(Reply::NilArray)))

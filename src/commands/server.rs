@@ -142,6 +142,7 @@ fn flushdb(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
             let n = ks.dbs[db].len() as u64;
             ks.dbs[db].clear();
             ks.dirty += n;
+            s.blocking.borrow_mut().signal_all(Some(db));
         })
         .await;
         Reply::Ok
@@ -160,6 +161,7 @@ fn flushall(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
                 db.clear();
             }
             ks.dirty += n;
+            s.blocking.borrow_mut().signal_all(None);
         })
         .await;
         Reply::Ok

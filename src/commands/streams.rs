@@ -7,6 +7,7 @@ use super::util::*;
 use crate::command::spec::{acl, flags as f, ks, Begin, CommandSpec, Exec, Find, KeySpec, ShardFn};
 use crate::command::ExecCtx;
 use crate::resp::Reply;
+use crate::server::blocking::BlockOn;
 use crate::shard::expire::lru_clock;
 use crate::shard::stream::{AddError, Fields, Group, StreamId, Trim};
 use crate::shard::{Entry, Keyspace, Stream, Value};
@@ -55,12 +56,12 @@ pub fn commands() -> Vec<CommandSpec> {
             "An internal command for replicating stream values",
             "O(1)",
         ),
-        s("xread", -4, f::READONLY | f::BLOCKING, xread, RO_ACCESS).keys(streams_keys(1)).doc(
+        s("xread", -4, f::READONLY | f::BLOCKING, xread, RO_ACCESS).keys(streams_keys(1)).blocks(&STREAM_WAIT).doc(
             "5.0.0",
             "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.",
             "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.",
         ),
-        s("xreadgroup", -7, f::WRITE | f::BLOCKING, xreadgroup, RO_ACCESS).keys(streams_keys(4)).doc(
+        s("xreadgroup", -7, f::WRITE | f::BLOCKING, xreadgroup, RO_ACCESS).keys(streams_keys(4)).blocks(&STREAM_WAIT).doc(
             "5.0.0",
             "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.",
             "For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.",
@@ -463,6 +464,8 @@ struct ReadArgs<'a> {
     noack: bool,
     keys: &'a [Bytes],
     ids: &'a [Bytes],
+    /// Index of the first key argument.
+    first_key: usize,
 }
 
 /// BLOCK's milliseconds, with Redis's errors.
@@ -476,7 +479,7 @@ fn timeout_arg(a: &[u8]) -> Result<i64, Reply> {
 }
 
 fn parse_read(a: &[Bytes], group_cmd: bool) -> Result<ReadArgs<'_>, Reply> {
-    let mut r = ReadArgs { count: 0, block: None, group: None, noack: false, keys: &[], ids: &[] };
+    let mut r = ReadArgs { count: 0, block: None, group: None, noack: false, keys: &[], ids: &[], first_key: 0 };
     let mut streams = None;
     let mut i = 1;
     while i < a.len() {
@@ -496,6 +499,7 @@ fn parse_read(a: &[Bytes], group_cmd: bool) -> Result<ReadArgs<'_>, Reply> {
                 ));
             }
             streams = Some(rest.split_at(rest.len() / 2));
+            r.first_key = i + 1;
             break;
         } else if is(o, "group") && more >= 2 {
             if !group_cmd {
@@ -648,11 +652,107 @@ fn xread_generic(c: &mut ExecCtx, a: &[Bytes], group_cmd: bool) -> Result<Reply,
         served.push((Reply::Bulk(key.clone()), Reply::Array(entries)));
     }
     if served.is_empty() {
-        // Nothing to serve: as a timeout (BLOCK waits are not implemented).
-        let _ = r.block;
+        // Nothing to serve: as a timeout; with BLOCK (outside MULTI) the
+        // client then waits, see `STREAM_WAIT`.
         return Ok(Reply::NilArray);
     }
     Ok(Reply::PairMap(served))
+}
+
+// ---------------------------------------------------------------------------
+// XREAD and XREADGROUP with BLOCK: how they wait (`server::blocking`).
+
+/// Whether the command is XREADGROUP (its name is the longer one).
+fn is_group_read(a: &[Bytes]) -> bool {
+    a[0].len() == 10
+}
+
+/// The count a served wait uses: COUNT, or at most 1000 entries.
+fn blocked_count(count: u64) -> u64 {
+    if count == 0 {
+        1000
+    } else {
+        count
+    }
+}
+
+/// How XREAD/XREADGROUP BLOCK wait: on their streams, each until it has
+/// entries past the ID the read was given (`$` fixed when the wait starts),
+/// or for XREADGROUP past the group's last delivered ID, or until the
+/// stream or group it reads goes away.
+pub static STREAM_WAIT: BlockOn = BlockOn {
+    nil: Reply::NilArray,
+    timeout: |a| parse_read(a, is_group_read(a)).ok().and_then(|r| r.block).map(|t| t as u64),
+    watched: |a| {
+        parse_read(a, is_group_read(a))
+            .map_or_else(|_| Vec::new(), |r| (r.first_key..r.first_key + r.keys.len()).collect())
+    },
+    ready: stream_ready,
+    prepare: Some(fix_last_ids),
+    serve: serve_wait,
+    single_key: true,
+};
+
+/// Replaces each `$` of the streams in `keys` by the stream's last ID.
+fn fix_last_ids(c: &mut ExecCtx, a: &mut [Bytes], keys: &[Bytes]) {
+    let Ok(r) = parse_read(a, is_group_read(a)) else { return };
+    let (first, n) = (r.first_key, r.keys.len());
+    let now = c.now;
+    for j in 0..n {
+        let (key, id) = (&a[first + j], first + n + j);
+        if &a[id][..] == b"$" && keys.contains(key) {
+            let last = c.db().peek(key, now).map_or(StreamId::MIN, |e| match &e.value {
+                Value::Stream(s) => s.log.last_id,
+                _ => StreamId::MIN,
+            });
+            a[id] = last.to_bytes();
+        }
+    }
+}
+
+/// The ID argument of `key` (its first mention).
+fn waited_id<'a>(r: &ReadArgs<'a>, key: &[u8]) -> Option<&'a Bytes> {
+    r.keys.iter().position(|k| &k[..] == key).map(|j| &r.ids[j])
+}
+
+fn stream_ready(v: Option<&Value>, a: &[Bytes], key: &[u8]) -> bool {
+    let Ok(r) = parse_read(a, is_group_read(a)) else { return false };
+    let s = match v {
+        Some(Value::Stream(s)) => s,
+        // A group read ends when its stream goes; XREAD keeps waiting.
+        _ => return r.group.is_some(),
+    };
+    match r.group {
+        Some((g, _)) => s.groups.get(g).is_none_or(|g| s.log.last_id > g.last_id),
+        None => waited_id(&r, key).and_then(|id| parse_strict_id(id).ok()).is_some_and(|id| s.log.last_id > id),
+    }
+}
+
+fn serve_wait(c: &mut ExecCtx, a: &[Bytes], key: &Bytes) -> Reply {
+    let Ok(r) = parse_read(a, is_group_read(a)) else { return Reply::NilArray };
+    let count = blocked_count(r.count);
+    let now = c.now;
+    let s = match write_stream(c, key) {
+        Ok(Some(s)) => s,
+        _ => return Reply::err("UNBLOCKED the stream key no longer exists"),
+    };
+    let entries = match r.group {
+        Some((g, consumer)) => {
+            if !s.groups.contains_key(g) {
+                return Reply::err("NOGROUP the consumer group this client was blocked on no longer exists");
+            }
+            let entries = read_group(s, g, consumer, None, count, r.noack, now);
+            c.dirty(1);
+            entries
+        }
+        None => {
+            let after = waited_id(&r, key).and_then(|id| parse_strict_id(id).ok()).unwrap_or(StreamId::MAX);
+            let Some(start) = after.next() else { return Reply::NilArray };
+            let limit = usize::try_from(count).unwrap_or(usize::MAX);
+            s.log.range(start, StreamId::MAX, false).take(limit).map(|(id, f)| entry_reply(id, f)).collect()
+        }
+    };
+    Reply::PairMap(vec![(Reply::Bulk(key.clone()), Reply::Array(entries))])
 }
 
 fn xread(c: &mut ExecCtx, a: &[Bytes]) -> Reply {

@@ -1,5 +1,5 @@
-//! Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP; the zset
-//! and stream families plug in the same way): a client whose command finds
+//! Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, XREAD and
+//! XREADGROUP with BLOCK; the zset family plugs in the same way): a client whose command finds
 //! nothing waits on its keys until a write makes one of them ready, its
 //! timeout passes, CLIENT UNBLOCK ends the wait, or it disconnects.
 //!
@@ -27,18 +27,28 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Rewrites a waiter's arguments for the keys (last argument) of the
+/// shard it registers on.
+pub type Prepare = fn(&mut ExecCtx, &mut [Bytes], &[Bytes]);
+
 /// How one blocking command waits and is served (`CommandSpec::block`).
 pub struct BlockOn {
     /// The reply of the non-blocking attempt that means "nothing yet"; it
     /// is also the reply on timeout (nil array, or nil for BLMOVE).
     pub nil: Reply,
     /// The timeout in ms (0: forever), from arguments the command's own
-    /// handler has validated already.
-    pub timeout: fn(&[Bytes]) -> u64,
+    /// handler has validated already; None when the command was not asked
+    /// to block (XREAD without BLOCK).
+    pub timeout: fn(&[Bytes]) -> Option<u64>,
     /// Indices of the arguments naming the keys to wait on.
     pub watched: fn(&[Bytes]) -> Vec<usize>,
-    /// Whether a key's value can serve the waiter.
-    pub ready: fn(&Value, &[Bytes]) -> bool,
+    /// Whether `key`, holding the value (None: no key), can serve the
+    /// waiter, or must end its wait (XREADGROUP's stream gone).
+    pub ready: fn(Option<&Value>, &[Bytes], &[u8]) -> bool,
+    /// Fixes, on each shard where the waiter registers, what the arguments
+    /// mean now for the keys that shard owns (XREAD's `$` becomes the
+    /// stream's last ID), before the wait starts.
+    pub prepare: Option<Prepare>,
     /// Serves the waiter from `key`, which is ready and lives here.
     pub serve: fn(&mut ExecCtx, &[Bytes], &Bytes) -> Reply,
     /// Serving touches only the ready key (pops), so it may run on that
@@ -142,6 +152,20 @@ impl Registry {
         }
     }
 
+    /// Notes that every waited key of `db` (of every database when None)
+    /// may have changed: FLUSHDB and FLUSHALL, which end XREADGROUP waits.
+    pub fn signal_all(&mut self, db: Option<usize>) {
+        for (n, map) in self.keys.iter().enumerate() {
+            if db.is_none_or(|d| d == n) {
+                for k in map.keys() {
+                    if !self.ready.iter().any(|(d, r)| *d == n && r == k) {
+                        self.ready.push((n, k.clone()));
+                    }
+                }
+            }
+        }
+    }
+
     /// The waiters of `key`, first come first.
     fn queue(&self, db: usize, key: &[u8]) -> Vec<u64> {
         self.keys.get(db).and_then(|m| m.get(key)).map_or_else(Vec::new, |q| q.iter().copied().collect())
@@ -168,7 +192,7 @@ fn key_ready(shard: &Shard, w: &Waiter, key: &[u8]) -> bool {
     let now = shard.now();
     let mut ks = shard.ks.borrow_mut();
     let ready = w.on().ready;
-    ks.db(w.db).get(key, now).is_some_and(|e| ready(&e.value, &w.args))
+    ready(ks.db(w.db).get(key, now).map(|e| &e.value), &w.args, key)
 }
 
 /// Serves waiter `w` from `key` (claimed and ready): its reply, or Retry
@@ -196,7 +220,13 @@ fn claim(flag: &AtomicBool) -> bool {
 
 /// Registers `w` on this shard, or serves it at once when one of its keys
 /// is ready (a write came between the client's attempt and now).
-fn register(shard: &Rc<Shard>, w: Waiter) -> Option<Woke> {
+fn register(shard: &Rc<Shard>, mut w: Waiter) -> Option<Woke> {
+    if let Some(prepare) = w.on().prepare {
+        let settings = shard.settings();
+        let mut ks = shard.ks.borrow_mut();
+        let mut ctx = ExecCtx { ks: &mut ks, db: w.db, now: shard.now(), settings: &settings };
+        prepare(&mut ctx, &mut w.args, &w.keys);
+    }
     if let Some(key) = w.keys.iter().find(|k| key_ready(shard, &w, k)) {
         if !claim(&w.claim) {
             return Some(Woke::Lost);
@@ -310,7 +340,7 @@ pub async fn run(c: &mut Client, cmd: &'static CommandSpec, on: &'static BlockOn
     if first != on.nil {
         return first;
     }
-    let timeout = (on.timeout)(&args);
+    let Some(timeout) = (on.timeout)(&args) else { return first };
     let deadline = (timeout > 0).then(|| crate::shard::expire::now_ms().saturating_add(timeout));
     let _blocked = Blocked::new(c);
     loop {

@@ -99,6 +99,7 @@ pub async fn run_atomically(c: &Client, cmds: &[(&'static CommandSpec, &[Bytes])
                             ks.db(n).insert(k, e);
                         }
                         None => {
+                            sh.blocking.borrow_mut().signal(n, &k);
                             ks.db(n).remove(&k);
                         }
                     }
