@@ -26,6 +26,8 @@ fn random_commands_with_hostile_arguments() {
         "exec",
         "discard",
         "debug",
+        // Ten million additions: longer than the read timeout in a debug build.
+        "pfselftest",
     ];
     // Blocking commands wait (forever with a 0 timeout) when they find nothing.
     let blocking: Vec<String> =

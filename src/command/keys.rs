@@ -14,6 +14,12 @@ pub struct BadKeyArgs;
 /// been checked before.
 pub fn key_indices(cmd: &CommandSpec, args: &[Bytes], out: &mut Vec<usize>) -> Result<(), BadKeyArgs> {
     out.clear();
+    if let Some(getkeys) = cmd.getkeys {
+        let mut found = Vec::new();
+        getkeys(args, &mut found);
+        out.extend(found.into_iter().map(|(i, _)| i));
+        return Ok(());
+    }
     let argc = args.len() as i64;
     for spec in &cmd.key_specs {
         let first = match spec.begin {
@@ -30,6 +36,7 @@ pub fn key_indices(cmd: &CommandSpec, args: &[Bytes], out: &mut Vec<usize>) -> R
                     None => continue,
                 }
             }
+            Begin::Unknown => continue,
         };
         if first >= argc {
             continue;
@@ -70,6 +77,7 @@ pub fn key_indices(cmd: &CommandSpec, args: &[Bytes], out: &mut Vec<usize>) -> R
                     i += step as i64;
                 }
             }
+            Find::Unknown => {}
         }
     }
     Ok(())

@@ -17,6 +17,24 @@ pub type LocalFuture<'a> = Pin<Box<dyn Future<Output = Reply> + 'a>>;
 /// Runs on the connection's core and may wait for other cores.
 pub type ServerFn = for<'a> fn(&'a mut Client, Vec<Bytes>) -> LocalFuture<'a>;
 
+/// A command's own key finder (Redis's getkeys_proc), for commands whose
+/// keys their specs cannot locate: pushes each key's index with its flags.
+pub type GetKeysFn = fn(&[Bytes], &mut Vec<(usize, &'static [&'static str])>);
+
+/// Keys a command reaches through the values of its own keys (SORT's BY
+/// and GET patterns name keys built from the elements it sorts). When they
+/// may live on other shards, the coordinator locks every shard, asks `keys`
+/// (with the command's own keys at hand in the context) which keys the
+/// command will read, and fetches them before running it.
+#[derive(Clone, Copy)]
+pub struct DerivedKeys {
+    /// Whether these arguments read such keys at all (checked before any
+    /// lock is taken).
+    pub needed: fn(&[Bytes]) -> bool,
+    /// The keys the command will read besides its own.
+    pub keys: fn(&mut ExecCtx<'_>, &[Bytes]) -> Vec<Bytes>,
+}
+
 /// How a command executes.
 #[derive(Clone, Copy)]
 pub enum Exec {
@@ -132,6 +150,9 @@ pub enum Begin {
     /// After `keyword`, searched from `startfrom` (negative: from the end,
     /// backwards).
     Keyword { keyword: &'static str, startfrom: i32 },
+    /// Not described by a spec (SORT's BY/GET patterns and STORE): the
+    /// command's getkeys procedure, if any, finds them.
+    Unknown,
 }
 
 /// How a key spec finds its keys from where the search began.
@@ -143,6 +164,8 @@ pub enum Find {
     /// The number of keys is at `keynumidx` (relative), the first key at
     /// `firstkey` (relative), every `step`.
     Keynum { keynumidx: usize, firstkey: usize, step: usize },
+    /// Paired with `Begin::Unknown`.
+    Unknown,
 }
 
 /// One Redis 7 key spec.
@@ -168,6 +191,11 @@ pub mod ks {
     /// up to the argument `lastkey` from the end.
     pub const fn range(index: usize, lastkey: i32, step: usize, flags: &'static [&'static str]) -> KeySpec {
         KeySpec { flags, begin: Begin::Index(index), find: Find::Range { lastkey, step, limit: 0 } }
+    }
+
+    /// Keys no spec can locate (COMMAND INFO says "unknown").
+    pub const fn unknown(flags: &'static [&'static str]) -> KeySpec {
+        KeySpec { flags, begin: Begin::Unknown, find: Find::Unknown }
     }
 
     /// A count at `index`, keys right after it.
@@ -197,6 +225,10 @@ pub struct CommandSpec {
     pub subcommands: Vec<CommandSpec>,
     /// How a blocking command waits (BLPOP ...); None for the others.
     pub block: Option<&'static crate::server::blocking::BlockOn>,
+    /// Finds the keys instead of the key specs (movable keys).
+    pub getkeys: Option<GetKeysFn>,
+    /// Keys named by values (see `DerivedKeys`).
+    pub derived: Option<DerivedKeys>,
     /// Index in the table's statistics arrays (set when the table is built).
     pub id: usize,
 }
@@ -219,6 +251,8 @@ impl CommandSpec {
             exec,
             subcommands: Vec::new(),
             block: None,
+            getkeys: None,
+            derived: None,
             id: 0,
         }
     }
@@ -260,6 +294,22 @@ impl CommandSpec {
     pub fn sub(mut self, subs: Vec<CommandSpec>) -> Self {
         self.subcommands = subs;
         self
+    }
+
+    pub fn getkeys(mut self, f: GetKeysFn) -> Self {
+        self.getkeys = Some(f);
+        self
+    }
+
+    pub fn derived(mut self, d: DerivedKeys) -> Self {
+        self.derived = Some(d);
+        self
+    }
+
+    /// Whether running these arguments reads keys named by values, which
+    /// may live on any shard.
+    pub fn derives_keys(&self, args: &[Bytes]) -> bool {
+        self.derived.is_some_and(|d| (d.needed)(args))
     }
 
     pub fn has(&self, flag: u32) -> bool {

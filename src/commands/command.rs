@@ -74,6 +74,9 @@ const KEY_FLAGS: &[(&str, &str)] = &[
     ("VARIABLE_FLAGS", "variable_flags"),
 ];
 
+const SORT_PATTERN_NOTE: &str =
+    "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort";
+
 /// The notes Redis attaches to some key specs: (command, spec index, note).
 const KEY_SPEC_NOTES: &[(&str, usize, &str)] = &[
     ("bitfield", 0, "This command allows both access and modification of the key"),
@@ -84,6 +87,9 @@ const KEY_SPEC_NOTES: &[(&str, usize, &str)] = &[
     ("getex", 0, "RW and UPDATE because it changes the TTL"),
     ("pfcount", 0, "RW because it may change the internal representation of the key, and propagate to replicas"),
     ("set", 0, "RW and ACCESS due to the optional `GET` argument"),
+    ("sort", 1, SORT_PATTERN_NOTE),
+    ("sort", 2, "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array"),
+    ("sort_ro", 1, SORT_PATTERN_NOTE),
     ("xadd", 0, "UPDATE instead of INSERT because of the optional trimming feature"),
 ];
 
@@ -163,6 +169,10 @@ fn command_flags(cmd: &CommandSpec) -> Reply {
     statuses(names.into_iter())
 }
 
+fn unknown_spec() -> Reply {
+    Reply::Map(vec![kv("type", bulk("unknown")), kv("spec", Reply::Map(Vec::new()))])
+}
+
 fn key_spec(cmd: &CommandSpec, i: usize, ks: &KeySpec) -> Reply {
     let begin = match ks.begin {
         Begin::Index(i) => {
@@ -172,6 +182,7 @@ fn key_spec(cmd: &CommandSpec, i: usize, ks: &KeySpec) -> Reply {
             kv("type", bulk("keyword")),
             kv("spec", Reply::Map(vec![kv("keyword", bulk(keyword)), kv("startfrom", Reply::Int(startfrom as i64))])),
         ]),
+        Begin::Unknown => unknown_spec(),
     };
     let find = match ks.find {
         Find::Range { lastkey, step, limit } => Reply::Map(vec![
@@ -196,6 +207,7 @@ fn key_spec(cmd: &CommandSpec, i: usize, ks: &KeySpec) -> Reply {
                 ]),
             ),
         ]),
+        Find::Unknown => unknown_spec(),
     };
     let mut map = Vec::with_capacity(4);
     if let Some(&(_, _, note)) = KEY_SPEC_NOTES.iter().find(|&&(name, at, _)| name == cmd.name && at == i) {
@@ -321,6 +333,10 @@ fn variable_key_flags(cmd: &CommandSpec, args: &[Bytes]) -> Option<&'static [&'s
 /// key spec order; key specs marked NOT_KEY are skipped.
 fn keys_and_flags(cmd: &CommandSpec, args: &[Bytes]) -> Result<Vec<(usize, &'static [&'static str])>, BadKeyArgs> {
     let mut out = Vec::new();
+    if let Some(getkeys) = cmd.getkeys {
+        getkeys(args, &mut out);
+        return Ok(out);
+    }
     let mut one = Vec::new();
     for ks in cmd.key_specs.iter().filter(|ks| !has_key_flag(ks, "NOT_KEY")) {
         let single = CommandSpec::new(cmd.name, cmd.arity, 0, Exec::Container).keys(vec![*ks]);

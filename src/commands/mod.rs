@@ -26,6 +26,7 @@ pub mod object;
 pub mod scan;
 pub mod server;
 pub mod slowlog;
+pub mod sort;
 pub mod stream_groups;
 pub mod stream_info;
 pub mod streams;
@@ -64,5 +65,6 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(streams::commands());
     v.extend(stream_groups::commands());
     v.extend(stream_info::commands());
+    v.extend(sort::commands());
     v
 }

@@ -25,11 +25,22 @@ pub async fn run_multi(c: &Client, cmd: &'static CommandSpec, args: &[Bytes], ke
 /// Runs shard commands one after the other as one atomic step over the
 /// shards that own `keys` (every key any of them touches): a multi-key
 /// command, or the body of a MULTI/EXEC transaction.
+///
+/// A command that reads keys named by values (`DerivedKeys`: SORT ... BY
+/// or GET patterns) makes it lock every shard; right before that command
+/// runs, the keys it will read are asked for and fetched (from the
+/// selected database) into the temporary keyspace. They are only read, so
+/// they are not written back.
 pub async fn run_atomically(c: &Client, cmds: &[(&'static CommandSpec, &[Bytes])], keys: Vec<Bytes>) -> Vec<Reply> {
     let shard = c.shard.clone();
     let db = c.db;
     let owner = shard.shared.next_tx_id();
     let mut by_shard: BTreeMap<usize, Vec<Bytes>> = BTreeMap::new();
+    if cmds.iter().any(|(cmd, args)| cmd.derives_keys(args)) {
+        for s in 0..shard.shared.shards {
+            by_shard.insert(s, Vec::new());
+        }
+    }
     for key in keys {
         let list = by_shard.entry(shard.shared.shard_of_key(&key)).or_default();
         if !list.contains(&key) {
@@ -68,6 +79,13 @@ pub async fn run_atomically(c: &Client, cmds: &[(&'static CommandSpec, &[Bytes])
             replies.push(Reply::err("ERR internal: not a shard command"));
             continue;
         };
+        if let Some(d) = cmd.derived.filter(|d| (d.needed)(args)) {
+            let wanted = {
+                let mut ctx = ExecCtx { ks: &mut temp, db, now, settings: &settings };
+                (d.keys)(&mut ctx, args)
+            };
+            fetch_derived(&shard, owner, db, &mut temp, &by_shard, wanted).await;
+        }
         let start = Instant::now();
         let reply = {
             let mut ctx = ExecCtx { ks: &mut temp, db, now, settings: &settings };
@@ -119,6 +137,43 @@ pub async fn run_atomically(c: &Client, cmds: &[(&'static CommandSpec, &[Bytes])
     ks.hits += temp.hits;
     ks.misses += temp.misses;
     replies
+}
+
+/// Copies into `temp` (database `db`) the `wanted` keys it does not hold
+/// yet from their shards, all of which `owner` has locked.
+async fn fetch_derived(
+    shard: &std::rc::Rc<super::shard::Shard>,
+    owner: u64,
+    db: usize,
+    temp: &mut Keyspace,
+    own_keys: &BTreeMap<usize, Vec<Bytes>>,
+    wanted: Vec<Bytes>,
+) {
+    let mut by_shard: BTreeMap<usize, Vec<Bytes>> = BTreeMap::new();
+    for key in wanted {
+        let s = shard.shared.shard_of_key(&key);
+        // The command's own keys are there already (or were deleted by an
+        // earlier command of the transaction).
+        if own_keys.get(&s).is_some_and(|own| own.contains(&key)) || temp.db(db).peek(&key, 0).is_some() {
+            continue;
+        }
+        by_shard.entry(s).or_default().push(key);
+    }
+    for (s, mut keys) in by_shard {
+        keys.sort_unstable();
+        keys.dedup();
+        let fetched: Vec<(Bytes, Entry)> = shard
+            .locked_run(s, owner, move |sh| {
+                let now = expire::now_ms();
+                let mut ks = sh.ks.borrow_mut();
+                let d = ks.db(db);
+                keys.into_iter().filter_map(|k| d.get(&k, now).map(|e| (k.clone(), e.clone()))).collect()
+            })
+            .await;
+        for (k, e) in fetched {
+            temp.db(db).insert(k, e);
+        }
+    }
 }
 
 /// Runs `f` on every shard as one atomic step: all shards are locked (in

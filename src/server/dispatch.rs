@@ -194,6 +194,9 @@ impl Pipeline {
         let mut keys = std::mem::take(&mut self.keys);
         let target = if shard.shared.shards == 1 || key_indices(cmd, args, &mut keys).is_err() || keys.is_empty() {
             Some(shard.id)
+        } else if cmd.derives_keys(args) {
+            // Keys named by values may be anywhere: the coordinator.
+            None
         } else {
             let first = shard.shared.shard_of_key(&args[keys[0]]);
             keys[1..].iter().all(|&i| shard.shared.shard_of_key(&args[i]) == first).then_some(first)

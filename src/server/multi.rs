@@ -75,6 +75,11 @@ pub async fn exec(c: &mut Client, queued: Vec<(&'static CommandSpec, Vec<Bytes>)
     owners.sort_unstable();
     owners.dedup();
     let db = c.db;
+    if shard.shared.shards > 1 && queued.iter().any(|(cmd, args)| cmd.derives_keys(args)) {
+        // Keys named by values may live anywhere: see coordinator.
+        owners.clear();
+        owners.extend(0..shard.shared.shards);
+    }
     match owners.as_slice() {
         [one] if *one != shard.id => {
             let specs: Vec<&'static CommandSpec> = queued.iter().map(|(cmd, _)| *cmd).collect();
@@ -131,7 +136,11 @@ pub async fn run_one(c: &mut Client, cmd: &'static CommandSpec, args: Vec<Bytes>
             let keys: Vec<Bytes> = idx.iter().map(|&i| args[i].clone()).collect();
             let shard = c.shard.clone();
             let db = c.db;
+            let derives = shard.shared.shards > 1 && cmd.derives_keys(&args);
             match keys.first().map(|k| shard.shared.shard_of_key(k)) {
+                Some(_) if derives => {
+                    coordinator::run_atomically(c, &[(cmd, &args)], keys).await.pop().unwrap_or(Reply::Nil)
+                }
                 Some(s) if s != shard.id && keys.iter().all(|k| shard.shared.shard_of_key(k) == s) => {
                     let tag = shard.send_batch(s, vec![Batched { cmd, db, args }]).await;
                     match shard.peer.pending.wait(tag).await.downcast::<Vec<super::dispatch::Executed>>() {

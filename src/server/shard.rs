@@ -302,6 +302,21 @@ impl Shard {
         *p.downcast::<R>().expect("job answer of the expected type")
     }
 
+    /// Runs `f` on shard `to`, whose lock `owner` holds already, and
+    /// returns its result.
+    pub async fn locked_run<R, F>(self: &Rc<Self>, to: usize, owner: u64, f: F) -> R
+    where
+        R: Send + 'static,
+        F: FnOnce(&Rc<Shard>) -> R + Send + 'static,
+    {
+        if to == self.id {
+            return f(self);
+        }
+        let job: ShardJob = Box::new(move |s| Box::new(f(s)) as Payload);
+        let p = self.peer.request(to, |tag| Msg::Job { tag, owner, job }).await;
+        *p.downcast::<R>().expect("job answer of the expected type")
+    }
+
     /// Sends `f` to run on shard `to`, after which `owner`'s lock there is
     /// released; returns a tag to wait on (None when `to` is this shard and
     /// it ran already).

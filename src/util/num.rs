@@ -124,6 +124,96 @@ pub fn fmt_human_double(d: f64) -> String {
     format!("{d}")
 }
 
+/// C's strtod over `s`: the value of the longest prefix that reads as a
+/// number after leading white space (decimal, hexadecimal "0x..", "inf",
+/// "infinity", "nan"), the bytes that prefix took (0 when there is none,
+/// with the value 0), and whether the value overflowed or underflowed
+/// (strtod's ERANGE).
+pub fn strtod(s: &[u8]) -> (f64, usize, bool) {
+    let at = |i: usize| s.get(i).copied().unwrap_or(0);
+    let mut i = 0;
+    while matches!(at(i), b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+        i += 1;
+    }
+    let neg = at(i) == b'-';
+    if matches!(at(i), b'+' | b'-') {
+        i += 1;
+    }
+    let sign = |v: f64| if neg { -v } else { v };
+    let word = |i: usize, w: &str| s.len() >= i + w.len() && s[i..i + w.len()].eq_ignore_ascii_case(w.as_bytes());
+    if word(i, "inf") {
+        let len = if word(i, "infinity") { 8 } else { 3 };
+        return (sign(f64::INFINITY), i + len, false);
+    }
+    if word(i, "nan") {
+        let mut end = i + 3;
+        if at(end) == b'(' {
+            let close = (end + 1..s.len()).find(|&k| !(s[k].is_ascii_alphanumeric() || s[k] == b'_'));
+            if let Some(k) = close.filter(|&k| s[k] == b')') {
+                end = k + 1;
+            }
+        }
+        return (f64::NAN, end, false);
+    }
+    let hex = at(i) == b'0'
+        && matches!(at(i + 1), b'x' | b'X')
+        && (at(i + 2).is_ascii_hexdigit() || (at(i + 2) == b'.' && at(i + 3).is_ascii_hexdigit()));
+    let digit = |b: u8| if hex { b.is_ascii_hexdigit() } else { b.is_ascii_digit() };
+    let start = if hex { i + 2 } else { i };
+    let mut k = start;
+    let (mut mantissa, mut scale, mut nonzero) = (0f64, 0i64, false);
+    let mut seen = 0;
+    let mut frac = false;
+    loop {
+        let b = at(k);
+        if digit(b) {
+            let d = (b as char).to_digit(16).unwrap_or(0);
+            nonzero |= d != 0;
+            if hex {
+                mantissa = mantissa * 16.0 + d as f64;
+                if frac {
+                    scale -= 4;
+                }
+            }
+            seen += 1;
+        } else if b == b'.' && !frac {
+            frac = true;
+        } else {
+            break;
+        }
+        k += 1;
+    }
+    if seen == 0 {
+        return (0.0, 0, false);
+    }
+    let mantissa_end = k;
+    let exp_mark = if hex { b'p' } else { b'e' };
+    if at(k).eq_ignore_ascii_case(&exp_mark) {
+        let mut m = k + 1;
+        if matches!(at(m), b'+' | b'-') {
+            m += 1;
+        }
+        if at(m).is_ascii_digit() {
+            while at(m).is_ascii_digit() {
+                m += 1;
+            }
+            k = m;
+        }
+    }
+    let v = if hex {
+        let exp: i64 = if k > mantissa_end {
+            std::str::from_utf8(&s[mantissa_end + 1..k]).ok().and_then(|t| t.parse().ok()).unwrap_or(i64::MAX)
+        } else {
+            0
+        };
+        mantissa * 2f64.powi(exp.saturating_add(scale).clamp(-2000, 2000) as i32)
+    } else {
+        std::str::from_utf8(&s[start..k]).ok().and_then(|t| t.parse::<f64>().ok()).unwrap_or(0.0)
+    };
+    let erange = v.is_infinite() || (nonzero && (v == 0.0 || v.is_subnormal()));
+    (sign(v), k, erange)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,5 +248,24 @@ mod tests {
         assert_eq!(parse_f64(b"-inf", true), Some(f64::NEG_INFINITY));
         assert_eq!(parse_f64(b"nan", true), None);
         assert_eq!(parse_f64(b" 1", true), None);
+    }
+
+    #[test]
+    fn strtod_prefixes() {
+        assert_eq!(strtod(b"1.5"), (1.5, 3, false));
+        assert_eq!(strtod(b"  -2e3x"), (-2000.0, 6, false));
+        assert_eq!(strtod(b"1e"), (1.0, 1, false));
+        assert_eq!(strtod(b"1.e2"), (100.0, 4, false));
+        assert_eq!(strtod(b".5"), (0.5, 2, false));
+        assert_eq!(strtod(b""), (0.0, 0, false));
+        assert_eq!(strtod(b"abc"), (0.0, 0, false));
+        assert_eq!(strtod(b"-Infinity"), (f64::NEG_INFINITY, 9, false));
+        assert_eq!(strtod(b"0x1p4"), (16.0, 5, false));
+        assert_eq!(strtod(b"0x"), (0.0, 1, false));
+        assert!(strtod(b"1e999").2);
+        assert!(strtod(b"1e-999").2);
+        assert!(!strtod(b"0e-999").2);
+        let (v, n, _) = strtod(b"nan(abc)");
+        assert!(v.is_nan() && n == 8);
     }
 }
