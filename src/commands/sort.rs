@@ -488,3 +488,61 @@ fn partial_sort_at<T>(
         return;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_sort_orders_the_asked_range() {
+        let mut x = 7u64;
+        for n in [0usize, 1, 5, 7, 8, 40, 41, 200] {
+            for _ in 0..20 {
+                let v: Vec<u64> = (0..n)
+                    .map(|_| {
+                        x = crate::server::shared::splitmix(x);
+                        x % 50
+                    })
+                    .collect();
+                let mut want = v.clone();
+                want.sort_unstable();
+                x = crate::server::shared::splitmix(x);
+                let lo = if n == 0 { 0 } else { (x as usize) % n };
+                let hi = if n == 0 { 0 } else { lo + ((x >> 20) as usize) % (n - lo) };
+                let mut got = v.clone();
+                partial_sort(&mut got, lo, hi, &|a: &u64, b: &u64| a.cmp(b));
+                if n > 0 {
+                    assert_eq!(got[lo..=hi], want[lo..=hi], "n={n} lo={lo} hi={hi}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn patterns_resolve_as_redis() {
+        let key = |p: &[u8], e: &[u8]| match resolve(p, e) {
+            Some(Target::Key(k, f)) => Some((k, f)),
+            _ => None,
+        };
+        assert!(matches!(resolve(b"#", b"x"), Some(Target::Element)));
+        assert!(resolve(b"const", b"x").is_none());
+        assert_eq!(key(b"w_*", b"1"), Some((Bytes::from("w_1"), None)));
+        assert_eq!(key(b"h_*->f", b"1"), Some((Bytes::from("h_1"), Some(Bytes::from("f")))));
+        assert_eq!(key(b"x:*->", b"a"), Some((Bytes::from("x:a->"), None)));
+        assert_eq!(key(b"a->b*c", b"1"), Some((Bytes::from("a->b1c"), None)));
+    }
+
+    #[test]
+    fn store_key_is_the_last_store() {
+        let args = |s: &str| s.split(' ').map(|w| Bytes::copy_from_slice(w.as_bytes())).collect::<Vec<_>>();
+        let keys = |s: &str| {
+            let mut out = Vec::new();
+            sort_getkeys(&args(s), &mut out);
+            out.into_iter().map(|(i, _)| i).collect::<Vec<_>>()
+        };
+        assert_eq!(keys("sort abc store def"), vec![1, 3]);
+        assert_eq!(keys("sort abc store invalid store stillbad store def"), vec![1, 7]);
+        assert_eq!(keys("sort abc limit store 1 by x"), vec![1]);
+        assert_eq!(keys("sort abc store"), vec![1]);
+    }
+}
