@@ -232,3 +232,51 @@ fn disconnect_while_blocked() {
         assert_eq!(n, 1, "the element is not given to a client that left");
     }
 }
+
+#[test]
+fn sorted_set_pops_block_too() {
+    let s = Server::start(3, &[]);
+    let mut c = s.conn();
+    let h = spawn(&s, &["BZPOPMIN", "z1", "z2", "0"]);
+    wait_blocked(&mut c, 1);
+    let _: i64 = query(&mut c, &["ZADD", "z2", "2", "b", "1", "a"]).unwrap();
+    let got: (String, String, String) = redis::from_redis_value(&h.join().unwrap().unwrap()).unwrap();
+    assert_eq!(got, ("z2".to_string(), "a".to_string(), "1".to_string()));
+    let h = spawn(&s, &["BZMPOP", "0", "2", "z0", "z3", "MAX", "COUNT", "5"]);
+    wait_blocked(&mut c, 1);
+    let _: i64 = query(&mut c, &["ZADD", "z3", "5", "x", "7", "y"]).unwrap();
+    let got: (String, Vec<(String, f64)>) = redis::from_redis_value(&h.join().unwrap().unwrap()).unwrap();
+    assert_eq!(got, ("z3".to_string(), vec![("y".to_string(), 7.0), ("x".to_string(), 5.0)]));
+    let v: Value = query(&mut c, &["BZPOPMAX", "none", "0.01"]).unwrap();
+    assert_eq!(v, Value::Nil);
+    let got: (String, String, String) = query(&mut c, &["BZPOPMAX", "none", "z2", "0"]).unwrap();
+    assert_eq!(got, ("z2".to_string(), "b".to_string(), "2".to_string()));
+    // A list waiter is not served by a sorted set of the same name.
+    let h = spawn(&s, &["BLPOP", "mixed", "0.3"]);
+    wait_blocked(&mut c, 1);
+    let _: i64 = query(&mut c, &["ZADD", "mixed", "1", "m"]).unwrap();
+    assert_eq!(h.join().unwrap().unwrap(), Value::Nil);
+}
+
+#[test]
+fn swapdb_and_move_wake_blocked_clients() {
+    let s = Server::start(2, &[]);
+    let mut c = s.conn();
+    let _: () = query(&mut c, &["SELECT", "1"]).unwrap();
+    let _: i64 = query(&mut c, &["RPUSH", "k", "hello"]).unwrap();
+    let mut blocked = s.conn();
+    let _: () = query(&mut blocked, &["SELECT", "9"]).unwrap();
+    let h = thread::spawn(move || query::<Value>(&mut blocked, &["BRPOP", "k", "0"]));
+    wait_blocked(&mut c, 1);
+    let _: () = query(&mut c, &["SWAPDB", "1", "9"]).unwrap();
+    assert_eq!(pair(h.join().unwrap().unwrap()), ("k".to_string(), "hello".to_string()));
+
+    let mut blocked = s.conn();
+    let _: () = query(&mut blocked, &["SELECT", "3"]).unwrap();
+    let h = thread::spawn(move || query::<Value>(&mut blocked, &["BLPOP", "m", "0"]));
+    wait_blocked(&mut c, 1);
+    let _: i64 = query(&mut c, &["RPUSH", "m", "moved"]).unwrap();
+    let moved: i64 = query(&mut c, &["MOVE", "m", "3"]).unwrap();
+    assert_eq!(moved, 1);
+    assert_eq!(pair(h.join().unwrap().unwrap()), ("m".to_string(), "moved".to_string()));
+}

@@ -33,6 +33,7 @@ pub mod streams;
 pub mod strings;
 pub mod transactions;
 pub mod util;
+pub mod zset_blocking;
 pub mod zset_ranges;
 pub mod zset_setops;
 pub mod zsets;
@@ -66,5 +67,6 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(stream_groups::commands());
     v.extend(stream_info::commands());
     v.extend(sort::commands());
+    v.extend(zset_blocking::commands());
     v
 }

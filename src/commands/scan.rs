@@ -292,6 +292,10 @@ fn swapdb(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
         on_all_atomically(&c.shard, move |s| {
             let mut ks = s.ks.borrow_mut();
             ks.dbs.swap(x, y);
+            // Clients blocked in either database may find their keys now.
+            let mut waits = s.blocking.borrow_mut();
+            waits.signal_all(Some(x));
+            waits.signal_all(Some(y));
             if s.id == me {
                 ks.dirty += 1;
             }

@@ -1,6 +1,6 @@
-//! Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, XREAD and
-//! XREADGROUP with BLOCK; the zset family plugs in the same way): a client whose command finds
-//! nothing waits on its keys until a write makes one of them ready, its
+//! Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN,
+//! BZPOPMAX, BZMPOP, XREAD and XREADGROUP with BLOCK): a client whose
+//! command finds nothing waits on its keys until a write makes one of them ready, its
 //! timeout passes, CLIENT UNBLOCK ends the wait, or it disconnects.
 //!
 //! Each shard keeps a registry (db, key) -> waiters in arrival order. The
@@ -153,7 +153,8 @@ impl Registry {
     }
 
     /// Notes that every waited key of `db` (of every database when None)
-    /// may have changed: FLUSHDB and FLUSHALL, which end XREADGROUP waits.
+    /// may have changed: FLUSHDB and FLUSHALL, which end XREADGROUP waits,
+    /// and SWAPDB, which may bring waited keys.
     pub fn signal_all(&mut self, db: Option<usize>) {
         for (n, map) in self.keys.iter().enumerate() {
             if db.is_none_or(|d| d == n) {
@@ -172,8 +173,9 @@ impl Registry {
     }
 }
 
-/// After a write command ran on `shard`: marks its keys that have waiters.
-pub fn signal_keys(shard: &Shard, cmd: &CommandSpec, db: usize, args: &[Bytes]) {
+/// After a write command ran on `shard`: marks its keys that have waiters,
+/// in any database (MOVE and COPY ... DB write the key in another one).
+pub fn signal_keys(shard: &Shard, cmd: &CommandSpec, args: &[Bytes]) {
     if !cmd.has(flags::WRITE) {
         return;
     }
@@ -183,7 +185,9 @@ pub fn signal_keys(shard: &Shard, cmd: &CommandSpec, db: usize, args: &[Bytes]) 
     }
     let mut reg = shard.blocking.borrow_mut();
     for i in idx {
-        reg.signal(db, &args[i]);
+        for db in 0..reg.keys.len() {
+            reg.signal(db, &args[i]);
+        }
     }
 }
 
@@ -209,7 +213,7 @@ fn serve(shard: &Shard, w: &Waiter, key: &Bytes) -> Woke {
         (on.serve)(&mut ctx, &w.args, key)
     };
     // Serving wrote keys (BLMOVE's destination): their waiters come next.
-    signal_keys(shard, w.cmd, w.db, &w.args);
+    signal_keys(shard, w.cmd, &w.args);
     Woke::Served(reply)
 }
 

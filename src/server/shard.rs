@@ -124,7 +124,7 @@ impl Shard {
             f(&mut ctx, args)
         };
         if !self.blocking.borrow().is_empty() {
-            super::blocking::signal_keys(self, cmd, db, args);
+            super::blocking::signal_keys(self, cmd, args);
         }
         let nanos = start.elapsed_nanos();
         self.stats.borrow_mut().call(cmd.id, nanos, settings.latency_tracking);
