@@ -4,20 +4,8 @@
 //! one shard and on several (where ZUNIONSTORE and friends span shards).
 
 mod common;
-use common::Server;
+use common::{replay, Server};
 use redis::Commands;
-
-/// Replays `cases` on a RESP2 and a RESP3 connection of a fresh server.
-fn replay(shards: usize, cases: &[(&str, &str, &str)]) {
-    let s = Server::start(shards, &[]);
-    let mut r2 = s.raw();
-    let mut r3 = s.raw();
-    r3.call("HELLO 3");
-    for (line, want2, want3) in cases {
-        assert_eq!(r2.call(line), *want2, "RESP2: {line}");
-        assert_eq!(r3.call(line), *want3, "RESP3: {line}");
-    }
-}
 
 #[test]
 fn core_commands_as_redis_one_shard() {

@@ -12,6 +12,7 @@ pub mod counters;
 pub mod debug;
 pub mod expire;
 pub mod function;
+pub mod geo;
 pub mod help;
 pub mod hyperloglog;
 pub mod info;
@@ -68,5 +69,6 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(stream_info::commands());
     v.extend(sort::commands());
     v.extend(zset_blocking::commands());
+    v.extend(geo::commands());
     v
 }

@@ -352,7 +352,9 @@ fn add_one(z: &mut ZSet, member: &[u8], score: f64, fl: AddFlags, limits: Limits
     }
 }
 
-fn zadd_generic(c: &mut ExecCtx, a: &[Bytes], incr: bool) -> Result<Reply, Reply> {
+/// ZADD's body (also GEOADD's, with geohash scores): `a` is ZADD's
+/// argument vector; `incr` for ZINCRBY.
+pub fn zadd_generic(c: &mut ExecCtx, a: &[Bytes], incr: bool) -> Result<Reply, Reply> {
     let mut fl = AddFlags { incr, ..Default::default() };
     let mut i = 2;
     while i < a.len() {

@@ -30,6 +30,9 @@ pub enum Reply {
     Set(Vec<Reply>),
     /// RESP3 double; a bulk string in RESP2.
     Double(f64),
+    /// A double printed as Redis's "human" long double ("%.17Lf" without
+    /// trailing zeros: GEOPOS coordinates): RESP3 double, RESP2 bulk.
+    HumanDouble(f64),
     /// Ordered pairs (member and score, field and value): an array of
     /// two-element arrays in RESP3, one flat array in RESP2.
     Pairs(Vec<(Reply, Reply)>),
@@ -105,6 +108,14 @@ impl Reply {
                 for (k, v) in pairs {
                     k.encode(out, resp3);
                     v.encode(out, resp3);
+                }
+            }
+            Reply::HumanDouble(d) => {
+                let text = crate::util::long_double::LongDouble::from_f64(*d).to_human_string();
+                if resp3 {
+                    line(out, b',', text.as_bytes());
+                } else {
+                    bulk(out, text.as_bytes());
                 }
             }
             Reply::Pairs(pairs) => {

@@ -87,6 +87,24 @@ impl LongDouble {
         Some(LongDouble { neg: a.neg, exp, mant })
     }
 
+    /// The exact value of a double (a long double holds every double).
+    pub fn from_f64(d: f64) -> LongDouble {
+        let neg = d.is_sign_negative();
+        if d.is_infinite() {
+            return LongDouble { neg, exp: INF, mant: 0 };
+        }
+        let bits = d.to_bits();
+        let biased = ((bits >> 52) & 0x7ff) as i32;
+        let frac = bits & ((1u64 << 52) - 1);
+        // d = m * 2^e with m an integer.
+        let (m, e) = if biased == 0 { (frac, -1074) } else { (frac | (1u64 << 52), biased - 1075) };
+        if m == 0 {
+            return LongDouble { neg, ..Self::ZERO };
+        }
+        let lz = m.leading_zeros() as i32;
+        LongDouble { neg, exp: e - lz + 63, mant: m << lz }
+    }
+
     /// "%.17Lf" without trailing zeros (nor a trailing '.'), "-0" as "0".
     pub fn to_human_string(self) -> String {
         if self.mant == 0 {
@@ -384,6 +402,14 @@ impl Big {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doubles_print_exactly() {
+        assert_eq!(LongDouble::from_f64(13.361389338970184).to_human_string(), "13.36138933897018433");
+        assert_eq!(LongDouble::from_f64(-0.5).to_human_string(), "-0.5");
+        assert_eq!(LongDouble::from_f64(3.0).to_human_string(), "3");
+        assert_eq!(LongDouble::from_f64(0.0).to_human_string(), "0");
+    }
 
     fn sum(a: &str, b: &str) -> String {
         let (a, b) = (LongDouble::parse(a.as_bytes()).unwrap(), LongDouble::parse(b.as_bytes()).unwrap());

@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod clock;
+pub mod geohash;
 pub mod glob;
 pub mod hll;
 pub mod listpack;

@@ -134,6 +134,20 @@ impl Drop for Server {
     }
 }
 
+/// Replays `(command, RESP2 reply, RESP3 reply)` cases recorded from the
+/// real redis-server on a RESP2 and a RESP3 connection of a fresh server
+/// with `shards` shards; every reply must match byte for byte.
+pub fn replay(shards: usize, cases: &[(&str, &str, &str)]) {
+    let s = Server::start(shards, &[]);
+    let mut r2 = s.raw();
+    let mut r3 = s.raw();
+    r3.call("HELLO 3");
+    for (line, want2, want3) in cases {
+        assert_eq!(r2.call(line), *want2, "RESP2: {line}");
+        assert_eq!(r3.call(line), *want3, "RESP3: {line}");
+    }
+}
+
 /// A raw socket to send exact bytes and read exact replies.
 pub struct Raw {
     pub s: TcpStream,
