@@ -722,9 +722,11 @@ fn stream_ready(v: Option<&Value>, a: &[Bytes], key: &[u8]) -> bool {
         // A group read ends when its stream goes; XREAD keeps waiting.
         _ => return r.group.is_some(),
     };
+    // Only a live entry past the ID serves (not a deleted one's last ID).
+    let top = s.log.edge_id(false);
     match r.group {
-        Some((g, _)) => s.groups.get(g).is_none_or(|g| s.log.last_id > g.last_id),
-        None => waited_id(&r, key).and_then(|id| parse_strict_id(id).ok()).is_some_and(|id| s.log.last_id > id),
+        Some((g, _)) => s.groups.get(g).is_none_or(|g| top > Some(g.last_id)),
+        None => waited_id(&r, key).and_then(|id| parse_strict_id(id).ok()).is_some_and(|id| top > Some(id)),
     }
 }
 
