@@ -81,7 +81,7 @@ pub fn lookup_read<'a>(c: &'a mut ExecCtx, key: &[u8]) -> Option<&'a mut Entry> 
 }
 
 /// `lookup_read` that also marks the entry as just used (lookupKeyRead).
-fn lookup_touch<'a>(c: &'a mut ExecCtx, key: &[u8]) -> Option<&'a mut Entry> {
+pub fn lookup_touch<'a>(c: &'a mut ExecCtx, key: &[u8]) -> Option<&'a mut Entry> {
     let e = lookup_read(c, key)?;
     e.access = lru_clock();
     Some(e)

@@ -9,7 +9,7 @@ use crate::command::ExecCtx;
 use crate::metrics::memory::{self, alloc_size, human, Memory};
 use crate::resp::Reply;
 use crate::server::client::Client;
-use crate::shard::{Entry, Value};
+use crate::shard::{Entry, Hash, Set, Value};
 use crate::util::listpack;
 use bytes::Bytes;
 
@@ -269,6 +269,7 @@ fn memory_help(_c: &mut Client, _a: &[Bytes]) -> Reply {
 /// key, its value and its table entry.
 fn usage(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     let mut i = 3;
+    let mut samples = 5;
     while i < a.len() {
         if !(is(&a[i], "samples") && i + 1 < a.len()) {
             return Reply::err(ERR_SYNTAX);
@@ -276,19 +277,41 @@ fn usage(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
         match int_arg(&a[i + 1]) {
             Err(e) => return e,
             Ok(n) if n < 0 => return Reply::err(ERR_SYNTAX),
-            Ok(_) => {}
+            Ok(0) => samples = usize::MAX,
+            Ok(n) => samples = n as usize,
         }
         i += 2;
     }
     let key = &a[2];
     match lookup_read(c, key) {
         None => Reply::Nil,
-        Some(e) => Reply::Int((value_size(&e.value) + sds_size(key.len()) + DICT_ENTRY) as i64),
+        Some(e) => Reply::Int((value_size(&e.value, samples) + sds_size(key.len()) + DICT_ENTRY) as i64),
     }
 }
 
-/// The bytes Redis spends on a value.
-fn value_size(v: &Value) -> usize {
+/// What Redis counts for a hash table's own header.
+const DICT: usize = 56;
+/// What Redis counts for a listpack's header and end byte.
+const LISTPACK_OVERHEAD: usize = 7;
+/// What Redis counts for an intset's header.
+const INTSET_HEADER: usize = 8;
+
+/// What Redis counts for a hash table of `len` entries: its header and
+/// bucket array, and the average of the first `samples` entries' costs
+/// (`entries`) times `len`.
+fn table_size(len: usize, samples: usize, entries: impl Iterator<Item = usize>) -> usize {
+    let (mut n, mut sum) = (0, 0);
+    for cost in entries.take(samples) {
+        n += 1;
+        sum += cost;
+    }
+    let average = sum.checked_div(n).unwrap_or(0);
+    DICT + 8 * len.next_power_of_two() + average * len
+}
+
+/// The bytes Redis spends on a value (collections' encodings as Clover
+/// holds them: a listpack or intset by its buffer, a table by sampling).
+fn value_size(v: &Value, samples: usize) -> usize {
     match v {
         Value::Str(s) => match v.encoding() {
             "int" => OBJECT_HEADER,
@@ -301,9 +324,28 @@ fn value_size(v: &Value) -> usize {
             OBJECT_HEADER + alloc_size(40) + nodes * alloc_size(32) + bytes
         }
         Value::Hash(h) => {
-            OBJECT_HEADER + h.fields.iter().map(|(f, v)| sds_size(f.len()) + sds_size(v.len())).sum::<usize>()
+            OBJECT_HEADER
+                + match &**h {
+                    Hash::Listpack(l) => alloc_size(
+                        LISTPACK_OVERHEAD
+                            + l.iter().map(|(f, v)| listpack::element(f) + listpack::element(v)).sum::<usize>(),
+                    ),
+                    Hash::Table(t) => table_size(
+                        t.len(),
+                        samples,
+                        t.iter().map(|(f, v)| DICT_ENTRY + sds_size(f.len()) + sds_size(v.len())),
+                    ),
+                }
         }
-        Value::Set(s) => OBJECT_HEADER + s.members.iter().map(|m| sds_size(m.len())).sum::<usize>(),
+        Value::Set(s) => {
+            OBJECT_HEADER
+                + match &**s {
+                    Set::IntSet(i) => alloc_size(i.bytes() + INTSET_HEADER),
+                    Set::Table(t) => {
+                        table_size(t.len(), samples, t.iter().map(|(m, _)| DICT_ENTRY + sds_size(m.len())))
+                    }
+                }
+        }
         Value::ZSet(z) => zset_size(z),
         Value::Stream(s) => OBJECT_HEADER + stream_size(s),
     }
@@ -314,7 +356,7 @@ fn value_size(v: &Value) -> usize {
 /// and skiplist node (of the average level).
 fn zset_size(z: &crate::shard::ZSet) -> usize {
     if z.packed_bytes().is_some() {
-        let mut bytes = 7;
+        let mut bytes = LISTPACK_OVERHEAD;
         for (m, s) in z.iter() {
             bytes += listpack::element(m);
             bytes += if s.fract() == 0.0 && s.abs() < 1e17 {
@@ -370,7 +412,7 @@ mod tests {
     /// MEMORY USAGE of `key` holding `value`, as Redis 7.0 with jemalloc
     /// reports it.
     fn usage_of(key: &str, value: &str) -> usize {
-        value_size(&Value::Str(Bytes::copy_from_slice(value.as_bytes()))) + sds_size(key.len()) + DICT_ENTRY
+        value_size(&Value::Str(Bytes::copy_from_slice(value.as_bytes())), 5) + sds_size(key.len()) + DICT_ENTRY
     }
 
     #[test]

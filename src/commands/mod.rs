@@ -13,6 +13,7 @@ pub mod debug;
 pub mod expire;
 pub mod function;
 pub mod geo;
+pub mod hashes;
 pub mod help;
 pub mod hyperloglog;
 pub mod info;
@@ -70,5 +71,6 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(sort::commands());
     v.extend(zset_blocking::commands());
     v.extend(geo::commands());
+    v.extend(hashes::commands());
     v
 }

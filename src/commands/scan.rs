@@ -2,17 +2,21 @@
 //! exchanges two databases on every shard at once. A SCAN cursor is the next
 //! hash slot to visit (0 when done): slots are walked in order, whole, and
 //! shards own contiguous slot ranges, so a cursor stays valid however keys
-//! are spread.
+//! are spread. Also what the collection SCANs (HSCAN, SSCAN, ZSCAN) share:
+//! cursor and option parsing, the key lookup and the reply
+//! (`scan_collection`).
 
+use super::keys::lookup_touch;
 use super::util::*;
 use crate::command::spec::{acl, flags as f, CommandSpec, Exec, LocalFuture};
+use crate::command::ExecCtx;
 use crate::resp::Reply;
 use crate::server::client::Client;
 use crate::server::coordinator::on_all_atomically;
 use crate::server::shared::splitmix;
 use crate::shard::expire::now_ms;
 use crate::shard::slot::SLOTS;
-use crate::shard::{Db, Keyspace};
+use crate::shard::{Db, Keyspace, Value};
 use crate::util::glob::glob_match;
 use bytes::Bytes;
 
@@ -161,10 +165,24 @@ fn parse_cursor(a: &[u8]) -> Option<u64> {
     Some(if neg { v.wrapping_neg() } else { v })
 }
 
-/// SCAN's options after the cursor: (COUNT, filter).
-fn scan_options(a: &[Bytes]) -> Result<(usize, Filter), Reply> {
-    let mut count = 10;
-    let mut filter = Filter::default();
+/// The options of a SCAN after the cursor: COUNT (a hint of how many
+/// elements to look at) and MATCH, plus TYPE for the keyspace SCAN.
+pub struct ScanOpts {
+    pub count: usize,
+    filter: Filter,
+}
+
+impl ScanOpts {
+    /// Whether `elem` (a key, field or member) matches MATCH.
+    pub fn matches(&self, elem: &[u8]) -> bool {
+        self.filter.matches(elem)
+    }
+}
+
+/// Parses a SCAN's options (`a`: the arguments after the cursor); TYPE is
+/// a syntax error unless `with_type`.
+fn scan_options(a: &[Bytes], with_type: bool) -> Result<ScanOpts, Reply> {
+    let mut o = ScanOpts { count: 10, filter: Filter::default() };
     let mut i = 0;
     while i < a.len() {
         if i + 1 >= a.len() {
@@ -176,23 +194,56 @@ fn scan_options(a: &[Bytes]) -> Result<(usize, Filter), Reply> {
             if n < 1 {
                 return Err(Reply::err(ERR_SYNTAX));
             }
-            count = n as usize;
+            o.count = n as usize;
         } else if is(&a[i], "match") {
-            filter.pattern = (v.as_ref() != b"*").then(|| owned(v));
-        } else if is(&a[i], "type") {
-            filter.type_name = Some(owned(v));
+            o.filter.pattern = (v.as_ref() != b"*").then(|| owned(v));
+        } else if with_type && is(&a[i], "type") {
+            o.filter.type_name = Some(owned(v));
         } else {
             return Err(Reply::err(ERR_SYNTAX));
         }
         i += 2;
     }
-    Ok((count, filter))
+    Ok(o)
+}
+
+/// The cursor argument, or Redis's "invalid cursor" error.
+fn cursor_arg(a: &[u8]) -> Result<u64, Reply> {
+    parse_cursor(a).ok_or_else(|| Reply::err("ERR invalid cursor"))
+}
+
+/// The reply of every SCAN: the next cursor and the elements found.
+fn scan_reply(next: u64, items: Vec<Reply>) -> Reply {
+    Reply::Array(vec![Reply::str(next.to_string()), Reply::Array(items)])
+}
+
+/// HSCAN, SSCAN and ZSCAN (`key cursor [MATCH pattern] [COUNT count]`),
+/// in Redis's order of checks: the cursor, then the key (missing: an
+/// empty scan; not a `type_name`: WRONGTYPE), then the options. `walk`
+/// gets the value, the cursor and the options, and returns the next
+/// cursor (0 when done) and the reply elements of the matching entries.
+pub fn scan_collection(
+    c: &mut ExecCtx,
+    a: &[Bytes],
+    type_name: &str,
+    walk: impl FnOnce(&Value, u64, &ScanOpts) -> (u64, Vec<Reply>),
+) -> Reply {
+    either((|| {
+        let cursor = cursor_arg(&a[2])?;
+        let Some(e) = lookup_touch(c, &a[1]) else { return Ok(scan_reply(0, Vec::new())) };
+        if e.value.type_name() != type_name {
+            return Err(Reply::err(ERR_WRONGTYPE));
+        }
+        let opts = scan_options(&a[3..], false)?;
+        let (next, items) = walk(&e.value, cursor, &opts);
+        Ok(scan_reply(next, items))
+    })())
 }
 
 fn scan(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
     Box::pin(async move {
-        let Some(cursor) = parse_cursor(&a[1]) else { return Reply::err("ERR invalid cursor") };
-        let (count, filter) = match scan_options(&a[2..]) {
+        let opts = cursor_arg(&a[1]).and_then(|cursor| scan_options(&a[2..], true).map(|o| (cursor, o)));
+        let (cursor, ScanOpts { count, filter }) = match opts {
             Ok(o) => o,
             Err(e) => return e,
         };
@@ -216,7 +267,7 @@ fn scan(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
             slot = walk.next;
         }
         let next = if slot >= SLOTS { 0 } else { slot };
-        Reply::Array(vec![Reply::str(next.to_string()), Reply::Array(found.into_iter().map(Reply::Bulk).collect())])
+        scan_reply(next as u64, found.into_iter().map(Reply::Bulk).collect())
     })
 }
 

@@ -166,7 +166,7 @@ fn lookup(c: &mut ExecCtx, pattern: &[u8], elem: &Bytes) -> Option<Bytes> {
             e.access = crate::shard::expire::lru_clock();
             match (&e.value, field) {
                 (Value::Str(s), None) => Some(s.clone()),
-                (Value::Hash(h), Some(f)) => h.fields.get(&f).cloned(),
+                (Value::Hash(h), Some(f)) => h.get(&f).map(Bytes::copy_from_slice),
                 _ => None,
             }
         }
@@ -204,7 +204,7 @@ fn pattern_keys(c: &mut ExecCtx, a: &[Bytes]) -> Vec<Bytes> {
 fn all_elements(v: &Value) -> Vec<Bytes> {
     match v {
         Value::List(l) => l.iter().map(Bytes::copy_from_slice).collect(),
-        Value::Set(s) => s.members.iter().cloned().collect(),
+        Value::Set(s) => s.iter().map(|m| m.to_bytes()).collect(),
         Value::ZSet(z) => z.iter().map(|(m, _)| Bytes::copy_from_slice(m)).collect(),
         _ => Vec::new(),
     }

@@ -40,11 +40,12 @@ impl Aggregate {
     }
 }
 
-/// One input: a sorted set, a plain set, or nothing (missing key).
+/// One input: a sorted set, a plain set (with its members as bytes, see
+/// `set_members`), or nothing (missing key).
 #[derive(Clone, Copy)]
 enum Src<'a> {
     Z(&'a ZSet),
-    S(&'a Set),
+    S(&'a Set, &'a [Bytes]),
     Empty,
 }
 
@@ -52,7 +53,7 @@ impl<'a> Src<'a> {
     fn len(&self) -> usize {
         match self {
             Src::Z(z) => z.len(),
-            Src::S(s) => s.len(),
+            Src::S(s, _) => s.len(),
             Src::Empty => 0,
         }
     }
@@ -60,7 +61,7 @@ impl<'a> Src<'a> {
     fn score(&self, m: &[u8]) -> Option<f64> {
         match self {
             Src::Z(z) => z.score(m),
-            Src::S(s) => s.members.contains(m).then_some(1.0),
+            Src::S(s, _) => s.contains(m).then_some(1.0),
             Src::Empty => None,
         }
     }
@@ -68,7 +69,7 @@ impl<'a> Src<'a> {
     fn iter(&self) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
         match *self {
             Src::Z(z) => z.iter(),
-            Src::S(s) => Box::new(s.members.iter().map(|m| (&m[..], 1.0))),
+            Src::S(_, members) => Box::new(members.iter().map(|m| (&m[..], 1.0))),
             Src::Empty => Box::new(std::iter::empty()),
         }
     }
@@ -151,13 +152,27 @@ fn check_inputs(c: &mut ExecCtx, keys: &[Bytes]) -> Result<(), Reply> {
     Ok(())
 }
 
-/// The inputs, read together (after `check_inputs`).
-fn sources<'a>(c: &'a ExecCtx, keys: &[Bytes]) -> Vec<Src<'a>> {
+/// The members of the inputs that are plain sets, as bytes (an intset
+/// holds integers), one list per key (empty for the others).
+fn set_members(c: &ExecCtx, keys: &[Bytes]) -> Vec<Vec<Bytes>> {
     let db = &c.ks.dbs[c.db];
     keys.iter()
         .map(|k| match db.peek(k, c.now).map(|e| &e.value) {
+            Some(Value::Set(s)) => s.iter().map(|m| m.to_bytes()).collect(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// The inputs, read together (after `check_inputs`); `members` from
+/// `set_members`.
+fn sources<'a>(c: &'a ExecCtx, keys: &[Bytes], members: &'a [Vec<Bytes>]) -> Vec<Src<'a>> {
+    let db = &c.ks.dbs[c.db];
+    keys.iter()
+        .zip(members)
+        .map(|(k, m)| match db.peek(k, c.now).map(|e| &e.value) {
             Some(Value::ZSet(z)) => Src::Z(z),
-            Some(Value::Set(s)) => Src::S(s),
+            Some(Value::Set(s)) => Src::S(s, m),
             _ => Src::Empty,
         })
         .collect()
@@ -212,7 +227,8 @@ fn setop(c: &mut ExecCtx, a: &[Bytes], at: usize, dst: Option<&Bytes>, op: Op) -
     let o = parse(a, at, op, dst.is_some(), false)?;
     check_inputs(c, o.keys)?;
     let limits = limits(c);
-    let srcs = sources(c, o.keys);
+    let members = set_members(c, o.keys);
+    let srcs = sources(c, o.keys, &members);
     let result = compute(&srcs, &o, op);
     match dst {
         None => Ok(elems_reply(result.into_iter(), o.withscores)),
@@ -253,7 +269,8 @@ pub fn zintercard(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     either((|| {
         let o = parse(a, 1, Op::Inter, false, true)?;
         check_inputs(c, o.keys)?;
-        let mut order = sources(c, o.keys);
+        let members = set_members(c, o.keys);
+        let mut order = sources(c, o.keys, &members);
         order.sort_by_key(|s| s.len());
         let mut n = 0;
         for (m, _) in order[0].iter() {

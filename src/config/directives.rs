@@ -524,6 +524,8 @@ pub const IMPLEMENTED_DIRECTIVES: &[&str] = &[
     "hll-sparse-max-bytes",
     "stream-node-max-entries",
     "stream-node-max-bytes",
+    "hash-max-listpack-entries",
+    "hash-max-listpack-value",
 ];
 
 const PERSISTENCE: &str = "pending: persistence (RDB/AOF) is not implemented yet";
@@ -618,8 +620,6 @@ pub const PENDING_DIRECTIVES: &[(&str, &str)] = &[
     ("maxmemory-clients", MEMORY),
     ("lfu-log-factor", MEMORY),
     ("lfu-decay-time", MEMORY),
-    ("hash-max-listpack-entries", ENCODING),
-    ("hash-max-listpack-value", ENCODING),
     ("list-compress-depth", ENCODING),
     ("set-max-intset-entries", ENCODING),
     ("aclfile", ACL),

@@ -6,11 +6,14 @@
 pub mod db;
 pub mod expire;
 pub mod hash;
+pub mod intset;
 pub mod keyspace;
 pub mod list;
+pub mod listpack;
 pub mod set;
 pub mod slot;
 pub mod stream;
+pub mod table;
 pub mod value;
 pub mod zset;
 pub mod zset_index;

@@ -56,6 +56,10 @@ impl LongDouble {
         Some(LongDouble { neg, ..v })
     }
 
+    pub fn is_infinite(self) -> bool {
+        self.exp == INF
+    }
+
     /// The correctly rounded sum; None when it (or an operand) is infinite.
     pub fn checked_add(self, o: LongDouble) -> Option<LongDouble> {
         if self.exp == INF || o.exp == INF {

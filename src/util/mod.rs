@@ -1,5 +1,6 @@
 //! Small helpers shared across the server: number parsing and formatting in
-//! Redis's exact forms, argument splitting (sdssplitargs), glob matching.
+//! Redis's exact forms, argument splitting (sdssplitargs), glob matching,
+//! random picks.
 
 pub mod args;
 pub mod clock;
@@ -9,5 +10,6 @@ pub mod hll;
 pub mod listpack;
 pub mod long_double;
 pub mod num;
+pub mod rand;
 
 pub use args::split_args;
