@@ -27,6 +27,7 @@ pub mod monitor;
 pub mod object;
 pub mod scan;
 pub mod server;
+pub mod sets;
 pub mod slowlog;
 pub mod sort;
 pub mod stream_groups;
@@ -72,5 +73,6 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(zset_blocking::commands());
     v.extend(geo::commands());
     v.extend(hashes::commands());
+    v.extend(sets::commands());
     v
 }

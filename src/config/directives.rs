@@ -526,6 +526,7 @@ pub const IMPLEMENTED_DIRECTIVES: &[&str] = &[
     "stream-node-max-bytes",
     "hash-max-listpack-entries",
     "hash-max-listpack-value",
+    "set-max-intset-entries",
 ];
 
 const PERSISTENCE: &str = "pending: persistence (RDB/AOF) is not implemented yet";
@@ -621,7 +622,6 @@ pub const PENDING_DIRECTIVES: &[(&str, &str)] = &[
     ("lfu-log-factor", MEMORY),
     ("lfu-decay-time", MEMORY),
     ("list-compress-depth", ENCODING),
-    ("set-max-intset-entries", ENCODING),
     ("aclfile", ACL),
     ("acllog-max-len", ACL),
     ("acl-pubsub-default", ACL),

@@ -44,6 +44,13 @@ impl Member<'_> {
     }
 }
 
+/// An empty intset, what Redis starts a computed set (SUNIONSTORE ...) as.
+impl Default for Set {
+    fn default() -> Self {
+        Set::IntSet(IntSet::default())
+    }
+}
+
 impl Set {
     /// An empty set of the encoding Redis starts with for `first`: an
     /// intset when it is an integer.
