@@ -179,6 +179,7 @@ impl ZSet {
             ZSet::Packed(p) => {
                 let (from, to) = (p.offset_of(start), p.offset_of(end));
                 p.buf.drain(from..to);
+                p.buf.shrink_to_fit();
                 p.len -= end - start;
             }
             ZSet::Index(t) => t.remove_range(start, end),
@@ -225,13 +226,22 @@ impl ZSet {
     }
 }
 
-/// The compact encoding: entries back to back in one buffer, ascending,
-/// each `score (f64, little endian) | member length (LEB128) | member`.
+/// The compact encoding: entries back to back in one buffer (allocated to
+/// its exact size), ascending. Each entry is a LEB128 header `member length
+/// << 2 | score kind`, the score, then the member bytes. A score takes the
+/// fewest bytes that hold it exactly: an integer as a zigzag LEB128, else
+/// an f32 when that is exact, else the f64 — a few bytes per member, as
+/// Redis's listpack.
 #[derive(Debug, Clone, Default)]
 pub struct Packed {
     buf: Vec<u8>,
     len: usize,
 }
+
+/// Score kinds in an entry header.
+const SCORE_INT: usize = 0;
+const SCORE_F32: usize = 1;
+const SCORE_F64: usize = 2;
 
 /// Where `Packed::find` found a member.
 struct Found {
@@ -241,20 +251,54 @@ struct Found {
     score: f64,
 }
 
+/// Reads a LEB128 number at `*i`, advancing it.
+fn read_varint(buf: &[u8], i: &mut usize) -> Option<u64> {
+    let (mut v, mut shift) = (0u64, 0u32);
+    loop {
+        let b = *buf.get(*i)?;
+        *i += 1;
+        v |= ((b & 0x7f) as u64).checked_shl(shift)?;
+        if b & 0x80 == 0 {
+            return Some(v);
+        }
+        shift += 7;
+    }
+}
+
+fn write_varint(out: &mut Vec<u8>, mut n: u64) {
+    loop {
+        let b = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
 impl Packed {
     /// Decodes the entry at byte `at`: (member, score, next offset).
     fn entry(&self, at: usize) -> Option<(&[u8], f64, usize)> {
-        let score = f64::from_le_bytes(self.buf.get(at..at + 8)?.try_into().ok()?);
-        let (mut len, mut shift, mut i) = (0usize, 0u32, at + 8);
-        loop {
-            let b = *self.buf.get(i)?;
-            i += 1;
-            len |= ((b & 0x7f) as usize) << shift;
-            if b & 0x80 == 0 {
-                break;
+        let mut i = at;
+        let head = read_varint(&self.buf, &mut i)? as usize;
+        let score = match head & 3 {
+            SCORE_INT => {
+                let z = read_varint(&self.buf, &mut i)?;
+                ((z >> 1) as i64 ^ -((z & 1) as i64)) as f64
             }
-            shift += 7;
-        }
+            SCORE_F32 => {
+                let b = self.buf.get(i..i + 4)?;
+                i += 4;
+                f32::from_le_bytes(b.try_into().ok()?) as f64
+            }
+            _ => {
+                let b = self.buf.get(i..i + 8)?;
+                i += 8;
+                f64::from_le_bytes(b.try_into().ok()?)
+            }
+        };
+        let len = head >> 2;
         let member = self.buf.get(i..i + len)?;
         Some((member, score, i + len))
     }
@@ -296,18 +340,18 @@ impl Packed {
     /// One entry's bytes. A zero score is stored as +0, as Redis's
     /// listpack (which stores "-0" as the integer 0) does.
     fn encode(member: &[u8], score: f64) -> Vec<u8> {
-        let score = if score == 0.0 { 0.0 } else { score };
-        let mut e = Vec::with_capacity(member.len() + 10);
-        e.extend_from_slice(&score.to_le_bytes());
-        let mut n = member.len();
-        loop {
-            let b = (n & 0x7f) as u8;
-            n >>= 7;
-            if n == 0 {
-                e.push(b);
-                break;
-            }
-            e.push(b | 0x80);
+        let mut e = Vec::with_capacity(member.len() + 11);
+        let len = (member.len() as u64) << 2;
+        if score == 0.0 || (score.fract() == 0.0 && score.abs() < 9007199254740992.0) {
+            let v = score as i64;
+            write_varint(&mut e, len | SCORE_INT as u64);
+            write_varint(&mut e, ((v << 1) ^ (v >> 63)) as u64);
+        } else if (score as f32) as f64 == score {
+            write_varint(&mut e, len | SCORE_F32 as u64);
+            e.extend_from_slice(&(score as f32).to_le_bytes());
+        } else {
+            write_varint(&mut e, len | SCORE_F64 as u64);
+            e.extend_from_slice(&score.to_le_bytes());
         }
         e.extend_from_slice(member);
         e
@@ -323,18 +367,22 @@ impl Packed {
             at = next;
         }
         let e = Self::encode(member, score);
+        self.buf.reserve_exact(e.len());
         self.buf.splice(at..at, e);
         self.len += 1;
     }
 
     /// Appends a member that sorts after every present one.
     fn push(&mut self, member: &[u8], score: f64) {
-        self.buf.extend_from_slice(&Self::encode(member, score));
+        let e = Self::encode(member, score);
+        self.buf.reserve_exact(e.len());
+        self.buf.extend_from_slice(&e);
         self.len += 1;
     }
 
     fn remove_at(&mut self, start: usize, end: usize) {
         self.buf.drain(start..end);
+        self.buf.shrink_to_fit();
         self.len -= 1;
     }
 }
@@ -347,6 +395,21 @@ mod tests {
 
     fn members(z: &ZSet) -> Vec<(String, f64)> {
         z.iter().map(|(m, s)| (String::from_utf8_lossy(m).into_owned(), s)).collect()
+    }
+
+    #[test]
+    fn packed_scores_round_trip() {
+        let mut z = ZSet::default();
+        let big = Limits { entries: 100, value: 100 };
+        let scores =
+            [0.0, -0.0, 1.0, -1.0, 1.5, 0.1, 1e20, -9007199254740993.0, f64::INFINITY, f64::NEG_INFINITY, 3e-300];
+        for (i, s) in scores.iter().enumerate() {
+            z.set(format!("m{i}").as_bytes(), *s, big);
+        }
+        for (i, s) in scores.iter().enumerate() {
+            let got = z.score(format!("m{i}").as_bytes()).unwrap();
+            assert_eq!(got.to_bits(), if *s == 0.0 { 0 } else { s.to_bits() }, "{s}");
+        }
     }
 
     #[test]
