@@ -13,7 +13,7 @@ const LISTPACK_MAX_BYTES: usize = 1 << 30;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Hash {
     Listpack(Listpack),
-    Table(Table<Box<[u8]>>),
+    Table(Box<Table<Box<[u8]>>>),
 }
 
 /// The listpack thresholds (hash-max-listpack-entries / -value).
@@ -109,7 +109,7 @@ impl Hash {
             for (f, v) in l.iter() {
                 t.insert(f, v.into());
             }
-            *self = Hash::Table(t);
+            *self = Hash::Table(Box::new(t));
         }
     }
 }
@@ -171,6 +171,12 @@ mod tests {
         let mut all: Vec<_> = (0..p.len()).map(|i| p.at(i).0.to_vec()).collect();
         all.sort();
         assert_eq!(all, vec![b"a".to_vec(), b"b".to_vec(), b"c".to_vec(), b"d".to_vec()]);
+    }
+
+    #[test]
+    fn a_small_hash_is_two_small_allocations() {
+        // The value's box (this enum) and the listpack's buffer.
+        assert!(std::mem::size_of::<Hash>() <= 24);
     }
 
     #[test]

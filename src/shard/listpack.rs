@@ -1,14 +1,17 @@
-//! A listpack: field/value pairs kept in one contiguous buffer, the compact
-//! encoding of small hashes. Each string is its length as a LEB128 varint
-//! followed by its bytes, a pair is a field then its value, and lookups walk
-//! the buffer (it is small by construction: the owner converts to a hash
-//! table past its thresholds). The buffer grows by exactly what is added.
+//! A listpack: field/value pairs kept in one exactly sized buffer, the
+//! compact encoding of small hashes. The buffer starts with the number of
+//! pairs (4 bytes, little-endian; an empty listpack has no buffer), then
+//! each string as its length (a LEB128 varint) followed by its bytes, a
+//! field then its value. Lookups walk the buffer: it is small by
+//! construction, as the owner converts to a hash table past its thresholds.
+
+/// Bytes of the pair count at the start of the buffer.
+const HEADER: usize = 4;
 
 /// Field/value pairs in insertion order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Listpack {
-    buf: Vec<u8>,
-    pairs: u32,
+    buf: Box<[u8]>,
 }
 
 /// Where a pair sits in the buffer: its start, the value's bytes and its end.
@@ -20,20 +23,23 @@ struct Found {
 
 impl Listpack {
     pub fn len(&self) -> usize {
-        self.pairs as usize
+        match self.buf.get(..HEADER) {
+            Some(h) => u32::from_le_bytes([h[0], h[1], h[2], h[3]]) as usize,
+            None => 0,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.pairs == 0
+        self.buf.is_empty()
     }
 
-    /// Bytes of the buffer.
+    /// Bytes of the pairs (the buffer less its count).
     pub fn bytes(&self) -> usize {
-        self.buf.len()
+        self.buf.len().saturating_sub(HEADER)
     }
 
     pub fn iter(&self) -> Pairs<'_> {
-        Pairs { buf: &self.buf, pos: 0 }
+        Pairs { buf: &self.buf, pos: HEADER }
     }
 
     pub fn get(&self, field: &[u8]) -> Option<&[u8]> {
@@ -42,46 +48,55 @@ impl Listpack {
 
     /// Sets `field` to `value`; true when the field is new (appended).
     pub fn insert(&mut self, field: &[u8], value: &[u8]) -> bool {
-        match self.find(field) {
+        let found = self.find(field);
+        let mut buf = Vec::from(std::mem::take(&mut self.buf));
+        let new = match found {
             Some(f) => {
+                let header = f.value.0 - varint_len(f.value.1 - f.value.0);
                 let mut enc = Vec::with_capacity(value.len() + 5);
                 put(&mut enc, value);
-                let header = f.value.0 - varint_len(f.value.1 - f.value.0);
-                self.grow(enc.len().saturating_sub(f.end - header));
-                self.buf.splice(header..f.end, enc);
+                buf.reserve_exact(enc.len().saturating_sub(f.end - header));
+                buf.splice(header..f.end, enc);
                 false
             }
             None => {
-                self.grow(field.len() + value.len() + 10);
-                put(&mut self.buf, field);
-                put(&mut self.buf, value);
-                self.pairs += 1;
+                if buf.is_empty() {
+                    buf.extend_from_slice(&[0; HEADER]);
+                }
+                buf.reserve_exact(field.len() + value.len() + 2 * varint_len(field.len().max(value.len())));
+                put(&mut buf, field);
+                put(&mut buf, value);
                 true
             }
+        };
+        self.buf = buf.into_boxed_slice();
+        if new {
+            self.set_len(self.len() + 1);
         }
+        new
     }
 
     /// Removes `field`; true when it was there.
     pub fn remove(&mut self, field: &[u8]) -> bool {
         let Some(f) = self.find(field) else { return false };
-        self.buf.drain(f.start..f.end);
-        self.pairs -= 1;
-        if self.buf.capacity() > 2 * self.buf.len() + 64 {
-            self.buf.shrink_to_fit();
+        let n = self.len() - 1;
+        if n == 0 {
+            self.buf = Box::default();
+            return true;
         }
+        let mut buf = Vec::from(std::mem::take(&mut self.buf));
+        buf.drain(f.start..f.end);
+        self.buf = buf.into_boxed_slice();
+        self.set_len(n);
         true
     }
 
-    /// Reserves exactly `more` bytes beyond the current capacity's use.
-    fn grow(&mut self, more: usize) {
-        let free = self.buf.capacity() - self.buf.len();
-        if free < more {
-            self.buf.reserve_exact(more);
-        }
+    fn set_len(&mut self, n: usize) {
+        self.buf[..HEADER].copy_from_slice(&(n as u32).to_le_bytes());
     }
 
     fn find(&self, field: &[u8]) -> Option<Found> {
-        let mut pos = 0;
+        let mut pos = HEADER;
         while pos < self.buf.len() {
             let start = pos;
             let (f, next) = read(&self.buf, pos);
@@ -170,6 +185,7 @@ mod tests {
         assert!(!l.remove(b"a"));
         assert_eq!(l.iter().collect::<Vec<_>>(), vec![(&b"b"[..], &b""[..])]);
         assert_eq!(l.bytes(), 3);
+        assert_eq!(l.len(), 1);
         assert!(l.remove(b"b"));
         assert!(l.is_empty() && l.bytes() == 0);
     }

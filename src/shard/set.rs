@@ -16,7 +16,7 @@ const INTSET_MAX: usize = 1 << 30;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Set {
     IntSet(IntSet),
-    Table(Table<()>),
+    Table(Box<Table<()>>),
 }
 
 /// A member as the set holds it: an intset's integer or a table's bytes.
@@ -57,7 +57,7 @@ impl Set {
     pub fn for_member(first: &[u8]) -> Set {
         match parse_i64(first) {
             Some(_) => Set::IntSet(IntSet::default()),
-            None => Set::Table(Table::default()),
+            None => Set::Table(Box::default()),
         }
     }
 
@@ -106,7 +106,7 @@ impl Set {
                         t.insert(fmt_i64(v, &mut [0; 20]), ());
                     }
                     t.insert(m, ());
-                    *self = Set::Table(t);
+                    *self = Set::Table(Box::new(t));
                     true
                 }
             },
@@ -132,7 +132,7 @@ impl Set {
             for v in s.iter() {
                 t.insert(fmt_i64(v, &mut [0; 20]), ());
             }
-            *self = Set::Table(t);
+            *self = Set::Table(Box::new(t));
         }
         true
     }
@@ -196,6 +196,12 @@ mod tests {
         assert_eq!(s.encoding(), "hashtable", "a non-canonical integer is a string");
         assert!(s.contains(b"7") && s.contains(b"007"));
         assert_eq!(Set::for_member(b"abc").encoding(), "hashtable");
+    }
+
+    #[test]
+    fn a_small_set_is_two_small_allocations() {
+        // The value's box (this enum) and the intset's buffer.
+        assert!(std::mem::size_of::<Set>() <= 24);
     }
 
     #[test]
