@@ -172,7 +172,7 @@ fn full_group(log: &Log, name: &Bytes, g: &Group, limit: usize) -> Vec<(Reply, R
         kv("name", Reply::Bulk(name.clone())),
         kv("last-delivered-id", id_reply(g.last_id)),
         kv("entries-read", opt_int(g.entries_read)),
-        kv("lag", opt_int(g.lag(log))),
+        kv("lag", g.lag(log).map_or(Reply::Nil, Reply::Int)),
         kv("pel-count", Reply::Int(g.pel.len() as i64)),
         kv("pending", Reply::Array(pending)),
         kv("consumers", Reply::Array(consumers)),
@@ -191,7 +191,7 @@ fn xinfo_groups(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
                     kv("pending", Reply::Int(g.pel.len() as i64)),
                     kv("last-delivered-id", id_reply(g.last_id)),
                     kv("entries-read", opt_int(g.entries_read)),
-                    kv("lag", opt_int(g.lag(&s.log))),
+                    kv("lag", g.lag(&s.log).map_or(Reply::Nil, Reply::Int)),
                 ])
             })
             .collect();

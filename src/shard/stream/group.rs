@@ -55,7 +55,7 @@ impl Group {
             return;
         }
         match self.entries_read {
-            Some(n) if !log.range_has_tombstones(id, StreamId::MAX) => self.entries_read = Some(n + 1),
+            Some(n) if !log.range_has_tombstones(id, StreamId::MAX) => self.entries_read = Some(n.wrapping_add(1)),
             _ if log.entries_added > 0 => self.entries_read = log.entries_up_to(id),
             _ => {}
         }
@@ -123,17 +123,20 @@ impl Group {
         Some(c.pel.len())
     }
 
-    /// Entries the group has yet to read, when that can be known.
-    pub fn lag(&self, log: &Log) -> Option<u64> {
+    /// Entries the group has yet to read, when that can be known (negative
+    /// when XSETID lowered the stream's count below the group's, as Redis
+    /// reports it).
+    pub fn lag(&self, log: &Log) -> Option<i64> {
         if log.entries_added == 0 {
             return Some(0);
         }
+        let lag = |read: u64| (log.entries_added as i64).wrapping_sub(read as i64);
         if let Some(read) = self.entries_read {
             if !log.range_has_tombstones(self.last_id, StreamId::MAX) {
-                return Some(log.entries_added.saturating_sub(read));
+                return Some(lag(read));
             }
         }
-        log.entries_up_to(self.last_id).map(|read| log.entries_added.saturating_sub(read))
+        log.entries_up_to(self.last_id).map(lag)
     }
 }
 
@@ -160,5 +163,14 @@ mod tests {
         g.deliver(id, &alice, 40);
         assert_eq!(g.delete_consumer(b"alice"), Some(1));
         assert!(g.pel.is_empty());
+    }
+
+    #[test]
+    fn lag_goes_negative_as_redis() {
+        let mut log = Log::default();
+        log.append(StreamId::new(1, 0), &[Bytes::from_static(b"f"), Bytes::from_static(b"v")], 100, 4096).unwrap();
+        let g = Group::new(StreamId::new(1, 0), Some(5));
+        assert_eq!(g.lag(&log), Some(-4));
+        assert_eq!(Group::new(StreamId::MIN, None).lag(&log), Some(1));
     }
 }

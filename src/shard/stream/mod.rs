@@ -480,10 +480,10 @@ impl Log {
         }
         if self.max_deleted_entry_id.is_zero() || self.max_deleted_entry_id < self.first_id {
             if id < self.first_id {
-                return Some(self.entries_added - self.length);
+                return Some(self.entries_added.wrapping_sub(self.length));
             }
             if id == self.first_id {
-                return Some(self.entries_added - self.length + 1);
+                return Some(self.entries_added.wrapping_sub(self.length).wrapping_add(1));
             }
         }
         None
