@@ -97,6 +97,38 @@ fn scenarios(shards: usize) {
     same(&mut p, "LPUSH mylist a");
     same(&mut p, "SORT mylist BY num GET x:*->");
     same(&mut p, "SORT mylist GET words GET *");
+    // Weights in hash fields, and sets (sorted by value, or BY weights).
+    for i in 0..300 {
+        same(&mut p, &format!("HSET wobj_{i} weight {}", rng.below(1000)));
+    }
+    for cmd in [
+        "SORT tosort BY wobj_*->weight",
+        "SORT tosort BY wobj_*->weight LIMIT 5 5",
+        "SORT tosort BY wobj_*->nofield LIMIT 0 5",
+        "SORT tosort BY wobj_*->weight GET # GET wobj_*->weight LIMIT 0 10",
+        "SORT tosort BY wobj_*->weight STORE hdest",
+        "LRANGE hdest 0 20",
+        "SORT tosort BY weight_* GET wobj_* LIMIT 0 3",
+        "SORT tosort BY wobj_* LIMIT 0 3",
+    ] {
+        same(&mut p, cmd);
+    }
+    same(&mut p, "SADD sset 5 3 9 1 7 10 2");
+    same(&mut p, "SADD wset b a c aa aaa azz d");
+    for cmd in [
+        "SORT sset",
+        "SORT sset DESC LIMIT 1 3",
+        "SORT sset BY weight_*",
+        "SORT sset BY wobj_*->weight GET #",
+        "SORT wset ALPHA",
+        "SORT wset ALPHA BY nosort STORE sdest",
+        "LRANGE sdest 0 -1",
+        "SORT wset",
+        "SORT sset ALPHA DESC STORE sdest2",
+        "LRANGE sdest2 0 -1",
+    ] {
+        same(&mut p, cmd);
+    }
     // Sorted sets: native order is the score order.
     same(&mut p, "ZADD zset 1 a 5 b 2 c 10 d 3 e");
     for cmd in [
