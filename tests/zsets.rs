@@ -17,6 +17,42 @@ fn core_commands_as_redis_two_shards() {
     replay(2, CORE);
 }
 
+#[test]
+fn plain_sets_as_inputs_as_redis() {
+    replay(2, WITH_SETS);
+}
+
+#[test]
+fn zscan_of_compact_sets_as_redis() {
+    replay(1, SCAN);
+}
+
+/// A big set's ZSCAN walks its table: every member that stays from the
+/// first call to the last comes back, with its score, whatever changes
+/// meanwhile.
+#[test]
+fn zscan_of_big_sets_returns_every_member() {
+    let s = Server::start(1, &[]);
+    let mut c = s.conn();
+    let items: Vec<(f64, String)> = (0..2000).map(|i| (i as f64 / 4.0, format!("m{i}"))).collect();
+    let _: i64 = c.zadd_multiple("big", &items).unwrap();
+    let (mut cursor, mut seen) = (0u64, std::collections::HashMap::new());
+    for round in 0.. {
+        let (next, page): (u64, Vec<(String, f64)>) =
+            redis::cmd("ZSCAN").arg("big").arg(cursor).arg("COUNT").arg(50).query(&mut c).unwrap();
+        seen.extend(page);
+        let _: i64 = c.zrem("big", format!("m{}", 1900 + round % 100)).unwrap();
+        let _: i64 = c.zadd("big", format!("new{round}"), 1).unwrap();
+        cursor = next;
+        if cursor == 0 {
+            break;
+        }
+    }
+    for (score, m) in &items[..1900] {
+        assert_eq!(seen.get(m), Some(score), "{m}");
+    }
+}
+
 /// A big set (the hash-and-index encoding) agrees with a sorted model.
 #[test]
 fn big_set_ranks_and_ranges() {
@@ -304,4 +340,43 @@ const CORE: &[(&str, &str, &str)] = &[
     ("zunion 2 u2 u2 weights inf -inf withscores", "*6\r\n$1\r\nb\r\n$1\r\n0\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\nd\r\n$1\r\n0\r\n", "*3\r\n*2\r\n$1\r\nb\r\n,0\r\n*2\r\n$1\r\nc\r\n,0\r\n*2\r\n$1\r\nd\r\n,0\r\n"),
     ("zinterstore dst 2 u2 u2 aggregate max", ":3\r\n", ":3\r\n"),
     ("zinter 1 u2 withscores foo", "-ERR syntax error\r\n", "-ERR syntax error\r\n"),
+];
+
+const SCAN: &[(&str, &str, &str)] = &[
+    ("zadd zs 1 a 2.5 b -0 c 1e20 d 0.1 e inf f -inf g 4611686018427387904 h 4611686018427387903 i 123456789012345678 j", ":10\r\n", ":0\r\n"),
+    ("zscan zs 0", "*2\r\n$1\r\n0\r\n*20\r\n$1\r\ng\r\n$4\r\n-inf\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\ne\r\n$19\r\n0.10000000000000001\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n2.5\r\n$1\r\nj\r\n$18\r\n123456789012345680\r\n$1\r\nh\r\n$19\r\n4611686018427387904\r\n$1\r\ni\r\n$19\r\n4611686018427387904\r\n$1\r\nd\r\n$5\r\n1e+20\r\n$1\r\nf\r\n$3\r\ninf\r\n", "*2\r\n$1\r\n0\r\n*20\r\n$1\r\ng\r\n$4\r\n-inf\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\ne\r\n$19\r\n0.10000000000000001\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n2.5\r\n$1\r\nj\r\n$18\r\n123456789012345680\r\n$1\r\nh\r\n$19\r\n4611686018427387904\r\n$1\r\ni\r\n$19\r\n4611686018427387904\r\n$1\r\nd\r\n$5\r\n1e+20\r\n$1\r\nf\r\n$3\r\ninf\r\n"),
+    ("zscan zs 0 match [a-c]", "*2\r\n$1\r\n0\r\n*6\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n2.5\r\n", "*2\r\n$1\r\n0\r\n*6\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n2.5\r\n"),
+    ("zscan zs 0 count 1", "*2\r\n$1\r\n0\r\n*20\r\n$1\r\ng\r\n$4\r\n-inf\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\ne\r\n$19\r\n0.10000000000000001\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n2.5\r\n$1\r\nj\r\n$18\r\n123456789012345680\r\n$1\r\nh\r\n$19\r\n4611686018427387904\r\n$1\r\ni\r\n$19\r\n4611686018427387904\r\n$1\r\nd\r\n$5\r\n1e+20\r\n$1\r\nf\r\n$3\r\ninf\r\n", "*2\r\n$1\r\n0\r\n*20\r\n$1\r\ng\r\n$4\r\n-inf\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\ne\r\n$19\r\n0.10000000000000001\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n2.5\r\n$1\r\nj\r\n$18\r\n123456789012345680\r\n$1\r\nh\r\n$19\r\n4611686018427387904\r\n$1\r\ni\r\n$19\r\n4611686018427387904\r\n$1\r\nd\r\n$5\r\n1e+20\r\n$1\r\nf\r\n$3\r\ninf\r\n"),
+    ("zscan zs 0 match", "-ERR syntax error\r\n", "-ERR syntax error\r\n"),
+    ("zscan zs x", "-ERR invalid cursor\r\n", "-ERR invalid cursor\r\n"),
+    ("zscan zs -1", "*2\r\n$1\r\n0\r\n*20\r\n$1\r\ng\r\n$4\r\n-inf\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\ne\r\n$19\r\n0.10000000000000001\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n2.5\r\n$1\r\nj\r\n$18\r\n123456789012345680\r\n$1\r\nh\r\n$19\r\n4611686018427387904\r\n$1\r\ni\r\n$19\r\n4611686018427387904\r\n$1\r\nd\r\n$5\r\n1e+20\r\n$1\r\nf\r\n$3\r\ninf\r\n", "*2\r\n$1\r\n0\r\n*20\r\n$1\r\ng\r\n$4\r\n-inf\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\ne\r\n$19\r\n0.10000000000000001\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n2.5\r\n$1\r\nj\r\n$18\r\n123456789012345680\r\n$1\r\nh\r\n$19\r\n4611686018427387904\r\n$1\r\ni\r\n$19\r\n4611686018427387904\r\n$1\r\nd\r\n$5\r\n1e+20\r\n$1\r\nf\r\n$3\r\ninf\r\n"),
+    ("zscan zs 18446744073709551615", "*2\r\n$1\r\n0\r\n*20\r\n$1\r\ng\r\n$4\r\n-inf\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\ne\r\n$19\r\n0.10000000000000001\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n2.5\r\n$1\r\nj\r\n$18\r\n123456789012345680\r\n$1\r\nh\r\n$19\r\n4611686018427387904\r\n$1\r\ni\r\n$19\r\n4611686018427387904\r\n$1\r\nd\r\n$5\r\n1e+20\r\n$1\r\nf\r\n$3\r\ninf\r\n", "*2\r\n$1\r\n0\r\n*20\r\n$1\r\ng\r\n$4\r\n-inf\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\ne\r\n$19\r\n0.10000000000000001\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n2.5\r\n$1\r\nj\r\n$18\r\n123456789012345680\r\n$1\r\nh\r\n$19\r\n4611686018427387904\r\n$1\r\ni\r\n$19\r\n4611686018427387904\r\n$1\r\nd\r\n$5\r\n1e+20\r\n$1\r\nf\r\n$3\r\ninf\r\n"),
+    ("zscan zs 18446744073709551616", "-ERR invalid cursor\r\n", "-ERR invalid cursor\r\n"),
+    ("zscan nokey 0", "*2\r\n$1\r\n0\r\n*0\r\n", "*2\r\n$1\r\n0\r\n*0\r\n"),
+    ("zscan nokey x", "-ERR invalid cursor\r\n", "-ERR invalid cursor\r\n"),
+    ("set str v", "+OK\r\n", "+OK\r\n"),
+    ("zscan str 0", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+    ("zscan str x", "-ERR invalid cursor\r\n", "-ERR invalid cursor\r\n"),
+    ("zscan zs 0 count 0", "-ERR syntax error\r\n", "-ERR syntax error\r\n"),
+    ("zscan zs 0 count -1", "-ERR syntax error\r\n", "-ERR syntax error\r\n"),
+    ("zscan zs 0 foo bar", "-ERR syntax error\r\n", "-ERR syntax error\r\n"),
+];
+
+const WITH_SETS: &[(&str, &str, &str)] = &[
+    ("zadd u1 1 a 2 b 3 c", ":3\r\n", ":0\r\n"),
+    ("sadd s1 a d e", ":3\r\n", ":0\r\n"),
+    ("sadd si 1 2 3", ":3\r\n", ":0\r\n"),
+    ("zadd zi 10 1 20 5", ":2\r\n", ":0\r\n"),
+    ("zunion 3 u1 s1 si withscores", "*16\r\n$1\r\n1\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\nd\r\n$1\r\n1\r\n$1\r\ne\r\n$1\r\n1\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n", "*8\r\n*2\r\n$1\r\n1\r\n,1\r\n*2\r\n$1\r\n2\r\n,1\r\n*2\r\n$1\r\n3\r\n,1\r\n*2\r\n$1\r\nd\r\n,1\r\n*2\r\n$1\r\ne\r\n,1\r\n*2\r\n$1\r\na\r\n,2\r\n*2\r\n$1\r\nb\r\n,2\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
+    ("zunion 3 u1 s1 si weights 2 3 4 withscores", "*16\r\n$1\r\nd\r\n$1\r\n3\r\n$1\r\ne\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n4\r\n$1\r\n2\r\n$1\r\n4\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\nb\r\n$1\r\n4\r\n$1\r\na\r\n$1\r\n5\r\n$1\r\nc\r\n$1\r\n6\r\n", "*8\r\n*2\r\n$1\r\nd\r\n,3\r\n*2\r\n$1\r\ne\r\n,3\r\n*2\r\n$1\r\n1\r\n,4\r\n*2\r\n$1\r\n2\r\n,4\r\n*2\r\n$1\r\n3\r\n,4\r\n*2\r\n$1\r\nb\r\n,4\r\n*2\r\n$1\r\na\r\n,5\r\n*2\r\n$1\r\nc\r\n,6\r\n"),
+    ("zinter 2 u1 s1 withscores", "*2\r\n$1\r\na\r\n$1\r\n2\r\n", "*1\r\n*2\r\n$1\r\na\r\n,2\r\n"),
+    ("zinter 2 si zi withscores", "*2\r\n$1\r\n1\r\n$2\r\n11\r\n", "*1\r\n*2\r\n$1\r\n1\r\n,11\r\n"),
+    ("zdiff 2 u1 s1 withscores", "*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n", "*2\r\n*2\r\n$1\r\nb\r\n,2\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
+    ("zdiff 2 s1 u1 withscores", "*4\r\n$1\r\nd\r\n$1\r\n1\r\n$1\r\ne\r\n$1\r\n1\r\n", "*2\r\n*2\r\n$1\r\nd\r\n,1\r\n*2\r\n$1\r\ne\r\n,1\r\n"),
+    ("zunionstore out 2 si zi weights 1 2", ":4\r\n", ":4\r\n"),
+    ("zrange out 0 -1 withscores", "*8\r\n$1\r\n2\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n1\r\n$2\r\n21\r\n$1\r\n5\r\n$2\r\n40\r\n", "*4\r\n*2\r\n$1\r\n2\r\n,1\r\n*2\r\n$1\r\n3\r\n,1\r\n*2\r\n$1\r\n1\r\n,21\r\n*2\r\n$1\r\n5\r\n,40\r\n"),
+    ("object encoding out", "$8\r\nlistpack\r\n", "$8\r\nlistpack\r\n"),
+    ("zintercard 2 s1 u1", ":1\r\n", ":1\r\n"),
+    ("zinterstore out 2 s1 nokey", ":0\r\n", ":0\r\n"),
+    ("exists out", ":0\r\n", ":0\r\n"),
 ];

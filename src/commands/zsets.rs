@@ -11,7 +11,6 @@ use crate::resp::Reply;
 use crate::shard::zset::Limits;
 use crate::shard::{Entry, Value, ZSet};
 use bytes::Bytes;
-use std::cell::Cell;
 
 use super::zset_ranges as r;
 use super::zset_setops as so;
@@ -201,6 +200,12 @@ pub fn commands() -> Vec<CommandSpec> {
             "Get one or multiple random elements from a sorted set",
             "O(N) where N is the number of elements returned",
         ),
+        z("zscan", -3, f::READONLY, zscan, RO).tips(&["nondeterministic_output"]).doc(
+            "2.8.0",
+            "Incrementally iterate sorted sets elements and associated scores",
+            "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to \
+             return back to 0. N is the number of elements inside the collection..",
+        ),
     ]
 }
 
@@ -281,21 +286,6 @@ pub fn elems_reply<'a>(items: impl Iterator<Item = (&'a [u8], f64)>, withscores:
 /// Parses a score argument ("not a valid float" otherwise).
 pub fn score_arg(a: &[u8]) -> Result<f64, Reply> {
     float_arg(a)
-}
-
-thread_local! {
-    static RNG: Cell<u64> = Cell::new(crate::server::shared::splitmix(
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(7, |d| d.as_nanos() as u64),
-    ));
-}
-
-/// A random number below `n` (n > 0).
-pub fn random_below(n: usize) -> usize {
-    RNG.with(|r| {
-        let x = crate::server::shared::splitmix(r.get());
-        r.set(x);
-        (x % n.max(1) as u64) as usize
-    })
 }
 
 // ---------------------------------------------------------------------------
@@ -619,7 +609,7 @@ fn zrandmember(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     either((|| {
         let Some(count) = a.get(2) else {
             let Some(z) = read_zset(c, &a[1])? else { return Ok(Reply::Nil) };
-            let pick = random_below(z.len());
+            let pick = crate::util::rand::below(z.len());
             return Ok(z.get(pick).map_or(Reply::Nil, |(m, _)| Reply::bulk(m)));
         };
         let l = int_arg(count)?;
@@ -644,12 +634,12 @@ fn zrandmember(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
             return Ok(Reply::Array(vec![]));
         }
         let picks: Vec<usize> = if l < 0 {
-            (0..count.min(RANDOM_REPLY_MAX)).map(|_| random_below(size)).collect()
+            (0..count.min(RANDOM_REPLY_MAX)).map(|_| crate::util::rand::below(size)).collect()
         } else if count >= size {
             // The whole set, walked from the end as Redis does.
             (0..size).rev().collect()
         } else {
-            distinct_ranks(size, count)
+            crate::util::rand::distinct(size, count)
         };
         // A compact set is scanned once rather than once per pick.
         let all: Option<Vec<(&[u8], f64)>> = (z.encoding() == "listpack").then(|| z.iter().collect());
@@ -661,26 +651,48 @@ fn zrandmember(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     })())
 }
 
-/// `count` distinct ranks below `size` (count < size), in random order.
-fn distinct_ranks(size: usize, count: usize) -> Vec<usize> {
-    if count * 3 > size {
-        // Most of the set: shuffle all ranks partially.
-        let mut v: Vec<usize> = (0..size).collect();
-        for i in 0..count {
-            let j = i + random_below(size - i);
-            v.swap(i, j);
-        }
-        v.truncate(count);
-        v
-    } else {
-        let mut seen = std::collections::HashSet::with_capacity(count);
-        let mut v = Vec::with_capacity(count);
-        while v.len() < count {
-            let r = random_below(size);
-            if seen.insert(r) {
-                v.push(r);
+// ---------------------------------------------------------------------------
+// ZSCAN.
+
+/// ZSCAN key cursor [MATCH pattern] [COUNT count]: a compact set is
+/// returned whole (cursor 0) with its scores as Redis's listpack holds
+/// them (integers as such); a big one walks its table's cursor, scores in
+/// "%.17g".
+fn zscan(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
+    super::scan::scan_collection(c, a, "zset", |v, cursor, opts| {
+        let Value::ZSet(z) = v else { return (0, Vec::new()) };
+        let mut out = Vec::new();
+        let mut add = |m: &[u8], score: Reply| {
+            if opts.matches(m) {
+                out.push(Reply::bulk(m));
+                out.push(score);
+            }
+        };
+        match &**z {
+            ZSet::Packed(_) => {
+                for (m, s) in z.iter() {
+                    add(m, Reply::str(packed_score_text(s)));
+                }
+                (0, out)
+            }
+            ZSet::Index(t) => {
+                let (next, items) = t.scan(cursor, opts.count);
+                for (m, s) in items {
+                    add(m, Reply::str(crate::util::num::fmt_double(s)));
+                }
+                (next, out)
             }
         }
-        v
+    })
+}
+
+/// A score as Redis's listpack stores it: an integer when it is one (and
+/// within half the i64 range), else "%.17g".
+fn packed_score_text(s: f64) -> String {
+    const HALF: f64 = (i64::MAX / 2) as f64;
+    if (-HALF..=HALF).contains(&s) && (s as i64) as f64 == s {
+        (s as i64).to_string()
+    } else {
+        crate::util::num::fmt_double(s)
     }
 }
