@@ -117,6 +117,8 @@ fn scenarios(shards: usize) {
     same(&mut p, "SADD wset b a c aa aaa azz d");
     for cmd in [
         "SORT sset",
+        "SORT sset BY nosort",
+        "SORT sset BY nosort DESC LIMIT 1 3",
         "SORT sset DESC LIMIT 1 3",
         "SORT sset BY weight_*",
         "SORT sset BY wobj_*->weight GET #",
