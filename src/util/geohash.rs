@@ -153,36 +153,26 @@ pub fn score_of(lon: f64, lat: f64) -> Option<f64> {
     encode_wgs84(lon, lat, STEP_MAX).map(|h| h.align52() as f64)
 }
 
-/// Moves a hash one cell east (`d` > 0) or west along longitude (odd bits).
-fn move_x(h: &mut Hash, d: i8) {
-    let width = 64 - 2 * h.step as u32;
-    let mut x = h.bits & 0xaaaa_aaaa_aaaa_aaaa;
-    let y = h.bits & 0x5555_5555_5555_5555;
-    let zz = 0x5555_5555_5555_5555u64.checked_shr(width).unwrap_or(0);
-    if d > 0 {
-        x = x.wrapping_add(zz.wrapping_add(1));
-    } else {
-        x |= zz;
-        x = x.wrapping_sub(zz.wrapping_add(1));
-    }
-    x &= 0xaaaa_aaaa_aaaa_aaaau64.checked_shr(width).unwrap_or(0);
-    h.bits = x | y;
-}
+/// Longitude bits (odd positions) and latitude bits (even positions).
+const LON_BITS: u64 = 0xaaaa_aaaa_aaaa_aaaa;
+const LAT_BITS: u64 = 0x5555_5555_5555_5555;
 
-/// Moves a hash one cell north (`d` > 0) or south along latitude (even bits).
-fn move_y(h: &mut Hash, d: i8) {
+/// Moves a hash one cell along the coordinate whose bits `axis` selects:
+/// forward (east, north) when `d` > 0, else backward. The other
+/// coordinate's bits are filled in so the carry runs through them.
+fn step_along(h: &mut Hash, axis: u64, d: i8) {
     let width = 64 - 2 * h.step as u32;
-    let x = h.bits & 0xaaaa_aaaa_aaaa_aaaa;
-    let mut y = h.bits & 0x5555_5555_5555_5555;
-    let zz = 0xaaaa_aaaa_aaaa_aaaau64.checked_shr(width).unwrap_or(0);
+    let other = !axis;
+    let mut moving = h.bits & axis;
+    let zz = other.checked_shr(width).unwrap_or(0);
     if d > 0 {
-        y = y.wrapping_add(zz.wrapping_add(1));
+        moving = moving.wrapping_add(zz.wrapping_add(1));
     } else {
-        y |= zz;
-        y = y.wrapping_sub(zz.wrapping_add(1));
+        moving |= zz;
+        moving = moving.wrapping_sub(zz.wrapping_add(1));
     }
-    y &= 0x5555_5555_5555_5555u64.checked_shr(width).unwrap_or(0);
-    h.bits = x | y;
+    moving &= axis.checked_shr(width).unwrap_or(0);
+    h.bits = moving | (h.bits & other);
 }
 
 /// A cell and its eight neighbours, in the order Redis searches them:
@@ -192,10 +182,10 @@ pub fn neighbourhood(h: Hash) -> [Hash; 9] {
     let at = |dx: i8, dy: i8| {
         let mut n = h;
         if dx != 0 {
-            move_x(&mut n, dx);
+            step_along(&mut n, LON_BITS, dx);
         }
         if dy != 0 {
-            move_y(&mut n, dy);
+            step_along(&mut n, LAT_BITS, dy);
         }
         n
     };
