@@ -25,7 +25,7 @@ use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Rewrites a waiter's arguments for the keys (last argument) of the
 /// shard it registers on.
@@ -88,6 +88,12 @@ pub struct Waiter {
     keys: Vec<Bytes>,
     /// Every key of the command lives on this shard.
     whole: bool,
+    /// When the client's command arrived: waiters of a key are served in
+    /// this order, however long their registration took to get here.
+    arrived: Instant,
+    /// Run the command first, in the same step as the registration (its
+    /// keys all live on this shard, so no write can slip in between).
+    attempt: bool,
 }
 
 impl Waiter {
@@ -110,6 +116,10 @@ pub struct Registry {
     waiters: HashMap<u64, Waiter>,
     /// Keys a write touched that have waiters, to serve.
     ready: Vec<(usize, Bytes)>,
+    /// Times in a row serving was put off for registrations on their way.
+    deferred: u32,
+    /// A deferred serving pass is scheduled.
+    retry_scheduled: bool,
 }
 
 impl Registry {
@@ -124,7 +134,11 @@ impl Registry {
             self.keys.resize_with(w.db + 1, Default::default);
         }
         for k in &w.keys {
-            self.keys[w.db].entry(k.clone()).or_default().push_back(w.id);
+            let queue = self.keys[w.db].entry(k.clone()).or_default();
+            // After every waiter that arrived first (usually: at the end).
+            let waiters = &self.waiters;
+            let at = queue.iter().rposition(|id| waiters.get(id).is_none_or(|o| o.arrived <= w.arrived));
+            queue.insert(at.map_or(0, |p| p + 1), w.id);
         }
         self.waiters.insert(w.id, w);
     }
@@ -223,8 +237,20 @@ fn claim(flag: &AtomicBool) -> bool {
 }
 
 /// Registers `w` on this shard, or serves it at once when one of its keys
-/// is ready (a write came between the client's attempt and now).
+/// is ready (a write came between the client's attempt and now). With
+/// `attempt`, the command itself runs first.
 fn register(shard: &Rc<Shard>, mut w: Waiter) -> Option<Woke> {
+    shard.shared.blocking_inflight[shard.id].fetch_sub(1, Ordering::AcqRel);
+    if w.attempt {
+        shard.tick();
+        let (reply, _) = shard.exec(w.cmd, w.db, &w.args);
+        if reply != w.on().nil {
+            // Served (or refused) at once. A CLIENT UNBLOCK that claimed
+            // the wait meanwhile only loses its say: the command ran.
+            claim(&w.claim);
+            return Some(Woke::Served(reply));
+        }
+    }
     if let Some(prepare) = w.on().prepare {
         let settings = shard.settings();
         let mut ks = shard.ks.borrow_mut();
@@ -245,7 +271,7 @@ fn register(shard: &Rc<Shard>, mut w: Waiter) -> Option<Woke> {
 /// while the keys can serve them. Runs when the shard is not locked by a
 /// multi-shard command.
 pub fn serve_ready(shard: &Rc<Shard>) {
-    if shard.lock.is_locked() {
+    if shard.lock.is_locked() || shard.blocking.borrow().ready.is_empty() || defer(shard) {
         return;
     }
     loop {
@@ -273,6 +299,48 @@ pub fn serve_ready(shard: &Rc<Shard>) {
             }
             let woke = serve(shard, &w, &key);
             answer(shard, w.home, w.tag, woke);
+        }
+    }
+}
+
+/// Most passes in a row a serving waits for registrations on their way
+/// (each `DEFER_STEP`): a bound, should a registration be slow to come.
+const MAX_DEFERRALS: u32 = 20;
+const DEFER_STEP: Duration = Duration::from_micros(50);
+
+/// Whether to put serving off because clients blocked on other cores are
+/// registering here right now: a client whose command came first is
+/// served first even when its registration is still on its way (a push
+/// from a connection of this core is quicker to run than a message from
+/// another core). Schedules the later pass.
+fn defer(shard: &Rc<Shard>) -> bool {
+    let mut reg = shard.blocking.borrow_mut();
+    if shard.shared.blocking_inflight[shard.id].load(Ordering::Acquire) == 0 || reg.deferred >= MAX_DEFERRALS {
+        reg.deferred = 0;
+        return false;
+    }
+    reg.deferred += 1;
+    if !reg.retry_scheduled {
+        reg.retry_scheduled = true;
+        let s = shard.clone();
+        glommio::spawn_local(async move {
+            glommio::timer::sleep(DEFER_STEP).await;
+            s.blocking.borrow_mut().retry_scheduled = false;
+            serve_ready(&s);
+        })
+        .detach();
+    }
+    true
+}
+
+/// Counts registrations about to travel to `shards` (`up`), or that will
+/// not travel after all.
+fn announce(shared: &super::shared::Shared, shards: &[usize], up: bool) {
+    for &s in shards {
+        if up {
+            shared.blocking_inflight[s].fetch_add(1, Ordering::AcqRel);
+        } else {
+            shared.blocking_inflight[s].fetch_sub(1, Ordering::AcqRel);
         }
     }
 }
@@ -340,19 +408,38 @@ impl Drop for Blocked {
 /// Runs a blocking command for a client outside MULTI: the command itself
 /// first, then, when it found nothing, the wait.
 pub async fn run(c: &mut Client, cmd: &'static CommandSpec, on: &'static BlockOn, args: Vec<Bytes>) -> Reply {
-    let first = super::multi::run_one(c, cmd, args.clone()).await;
-    if first != on.nil {
-        return first;
+    let arrived = Instant::now();
+    let Some(timeout) = (on.timeout)(&args) else { return super::multi::run_one(c, cmd, args).await };
+    // When every key lives on one shard, the command runs there as part of
+    // the registration (one step, one message); otherwise it runs first,
+    // through the coordinator when its keys span shards.
+    let groups = group_keys(c, on, &args);
+    let shards: Vec<usize> = groups.iter().map(|(s, _)| *s).collect();
+    let mut attempt = !groups.is_empty() && one_shard(c, cmd, &args);
+    // The shards hear now that this client is coming, so a push they run
+    // meanwhile does not serve clients that came later first.
+    announce(&c.shard.shared, &shards, true);
+    if !attempt {
+        let first = super::multi::run_one(c, cmd, args.clone()).await;
+        if first != on.nil {
+            announce(&c.shard.shared, &shards, false);
+            return first;
+        }
     }
-    let Some(timeout) = (on.timeout)(&args) else { return first };
     let deadline = (timeout > 0).then(|| crate::shard::expire::now_ms().saturating_add(timeout));
     let _blocked = Blocked::new(c);
     loop {
-        match wait(c, cmd, on, &args, deadline).await {
+        let woke = wait(c, cmd, &args, groups.clone(), deadline, arrived, attempt).await;
+        attempt = false;
+        if matches!(woke, Woke::Retry) {
+            announce(&c.shard.shared, &shards, true);
+        }
+        match woke {
             Woke::Served(r) => return r,
             Woke::Retry => {
                 let r = super::multi::run_one(c, cmd, args.clone()).await;
                 if r != on.nil || deadline.is_some_and(|d| crate::shard::expire::now_ms() >= d) {
+                    announce(&c.shard.shared, &shards, false);
                     return r;
                 }
             }
@@ -362,28 +449,47 @@ pub async fn run(c: &mut Client, cmd: &'static CommandSpec, on: &'static BlockOn
     }
 }
 
-/// One round of waiting: registers the client on the shards of its keys
-/// and waits for the outcome.
-async fn wait(
-    c: &Client,
-    cmd: &'static CommandSpec,
-    on: &'static BlockOn,
-    args: &[Bytes],
-    deadline: Option<u64>,
-) -> Woke {
-    let shard = c.shard.clone();
-    let shared = &shard.shared;
-    // The watched keys grouped by shard, in the order they first appear.
+/// Whether all the command's keys live on one shard.
+fn one_shard(c: &Client, cmd: &CommandSpec, args: &[Bytes]) -> bool {
+    let mut idx = Vec::new();
+    if key_indices(cmd, args, &mut idx).is_err() {
+        return false;
+    }
+    let shared = &c.shard.shared;
+    let mut owners = idx.iter().map(|&i| shared.shard_of_key(&args[i]));
+    owners.next().is_some_and(|first| owners.all(|s| s == first))
+}
+
+/// The watched keys grouped by owning shard, in the order they first
+/// appear.
+fn group_keys(c: &Client, on: &BlockOn, args: &[Bytes]) -> Vec<(usize, Vec<Bytes>)> {
     let mut groups: Vec<(usize, Vec<Bytes>)> = Vec::new();
     for i in (on.watched)(args) {
         let key = &args[i];
-        let s = shared.shard_of_key(key);
+        let s = c.shard.shared.shard_of_key(key);
         match groups.iter_mut().find(|(g, _)| *g == s) {
             Some((_, keys)) if keys.contains(key) => {}
             Some((_, keys)) => keys.push(key.clone()),
             None => groups.push((s, vec![key.clone()])),
         }
     }
+    groups
+}
+
+/// One round of waiting: registers the client on the shards of its keys
+/// (`groups`, announced to them already), running the command first when
+/// `attempt`, and waits for the outcome.
+async fn wait(
+    c: &Client,
+    cmd: &'static CommandSpec,
+    args: &[Bytes],
+    groups: Vec<(usize, Vec<Bytes>)>,
+    deadline: Option<u64>,
+    arrived: Instant,
+    attempt: bool,
+) -> Woke {
+    let shard = c.shard.clone();
+    let shared = &shard.shared;
     let mut all = Vec::new();
     let whole = groups.len() == 1
         && key_indices(cmd, args, &mut all).is_ok()
@@ -394,7 +500,9 @@ async fn wait(
     let id = shared.next_tx_id();
     let mut registered = Vec::new();
     let mut early = None;
+    let mut unsent: Vec<usize> = groups.iter().map(|(s, _)| *s).collect();
     for (s, keys) in groups {
+        unsent.remove(0);
         let w = Waiter {
             id,
             claim: claim_flag.clone(),
@@ -405,6 +513,8 @@ async fn wait(
             args: args.to_vec(),
             keys,
             whole,
+            arrived,
+            attempt,
         };
         let out = shard.run_on(s, move |sh| register(sh, w)).await;
         registered.push(s);
@@ -413,6 +523,7 @@ async fn wait(
             break;
         }
     }
+    announce(shared, &unsent, false);
     let woke = match early {
         Some(Woke::Lost) => outcome(shard.peer.pending.wait(tag).await),
         Some(w) => {
@@ -506,6 +617,7 @@ mod tests {
         let mut reg = Registry::default();
         assert!(reg.is_empty());
         let cmd = crate::command::lookup(b"blpop").expect("blpop");
+        let start = Instant::now();
         let w = |id: u64, keys: &[&str]| Waiter {
             id,
             claim: Arc::new(AtomicBool::new(false)),
@@ -516,16 +628,21 @@ mod tests {
             args: Vec::new(),
             keys: keys.iter().map(|k| Bytes::copy_from_slice(k.as_bytes())).collect(),
             whole: true,
+            arrived: start + Duration::from_millis(id),
+            attempt: false,
         };
         reg.add(w(1, &["a", "b"]));
+        reg.add(w(3, &["b"]));
+        // Arrived before 3, registered after it: served before it.
         reg.add(w(2, &["b"]));
-        assert_eq!(reg.queue(2, b"b"), [1, 2]);
+        assert_eq!(reg.queue(2, b"b"), [1, 2, 3]);
         reg.signal(2, b"b");
         reg.signal(2, b"b");
         reg.signal(2, b"zz");
         reg.signal(0, b"b");
         assert_eq!(reg.ready.len(), 1);
         assert!(reg.remove(1).is_some());
+        assert!(reg.remove(3).is_some());
         assert_eq!(reg.queue(2, b"b"), [2]);
         assert!(reg.queue(2, b"a").is_empty());
         assert!(reg.remove(2).is_some());

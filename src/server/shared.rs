@@ -30,6 +30,9 @@ pub struct Shared {
     pub shutting_down: AtomicBool,
     /// Exit status the main thread returns once the executors stop.
     pub exit_code: AtomicUsize,
+    /// Per shard: blocked clients' registrations on their way to it
+    /// (`server::blocking` serves in arrival order across cores).
+    pub blocking_inflight: Vec<AtomicUsize>,
 }
 
 impl Shared {
@@ -55,6 +58,7 @@ impl Shared {
             rejected_connections: AtomicU64::new(0),
             shutting_down: AtomicBool::new(false),
             exit_code: AtomicUsize::new(0),
+            blocking_inflight: (0..shards).map(|_| AtomicUsize::new(0)).collect(),
         }
     }
 
