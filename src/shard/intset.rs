@@ -1,13 +1,57 @@
 //! An intset: sorted distinct 64-bit integers in one exactly sized buffer,
 //! each stored in the narrowest width (2, 4 or 8 bytes, little-endian) that
 //! holds every member, the compact encoding of small all-integer sets. The
-//! buffer's first byte is that width (an empty set has no buffer). Adding a
-//! member that needs more bytes widens all of them; nothing narrows them.
+//! buffer's first byte is that width; up to `INLINE` bytes it is kept
+//! inside the value itself (no allocation of its own), beyond on the heap.
+//! Adding a member that needs more bytes widens all of them; nothing
+//! narrows them.
+
+/// Buffer bytes kept inline: a width byte and 13 4-byte or 26 2-byte
+/// members, so that a small set is one 64-byte heap chunk in all.
+const INLINE: usize = 54;
 
 /// Sorted distinct integers.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct IntSet {
-    data: Box<[u8]>,
+    buf: Buf,
+}
+
+/// The buffer: inline while small, else an exactly sized heap block.
+#[derive(Debug, Clone)]
+enum Buf {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<[u8]>),
+}
+
+impl Default for Buf {
+    fn default() -> Self {
+        Buf::Inline { len: 0, bytes: [0; INLINE] }
+    }
+}
+
+impl Buf {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Buf::Inline { len, bytes } => &bytes[..*len as usize],
+            Buf::Heap(b) => b,
+        }
+    }
+
+    fn from_vec(v: Vec<u8>) -> Buf {
+        if v.len() <= INLINE {
+            let mut bytes = [0; INLINE];
+            bytes[..v.len()].copy_from_slice(&v);
+            Buf::Inline { len: v.len() as u8, bytes }
+        } else {
+            Buf::Heap(v.into_boxed_slice())
+        }
+    }
+}
+
+impl PartialEq for IntSet {
+    fn eq(&self, o: &Self) -> bool {
+        self.buf.as_slice() == o.buf.as_slice()
+    }
 }
 
 /// The bytes `v` needs.
@@ -22,27 +66,37 @@ fn width_of(v: i64) -> usize {
 }
 
 impl IntSet {
+    fn data(&self) -> &[u8] {
+        self.buf.as_slice()
+    }
+
     fn width(&self) -> usize {
-        self.data.first().map_or(2, |&w| w as usize)
+        self.data().first().map_or(2, |&w| w as usize)
     }
 
     pub fn len(&self) -> usize {
-        self.data.len().saturating_sub(1) / self.width()
+        self.data().len().saturating_sub(1) / self.width()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
+        self.data().is_empty()
     }
 
     /// Bytes of the members (the buffer less its width byte).
     pub fn bytes(&self) -> usize {
-        self.data.len().saturating_sub(1)
+        self.data().len().saturating_sub(1)
+    }
+
+    /// Whether the members live in a heap block of their own.
+    #[cfg(test)]
+    fn on_heap(&self) -> bool {
+        matches!(self.buf, Buf::Heap(_))
     }
 
     /// The member at `i` in ascending order (`i < len`).
     pub fn get(&self, i: usize) -> i64 {
         let w = self.width();
-        read(&self.data[1 + i * w..1 + (i + 1) * w])
+        read(&self.data()[1 + i * w..1 + (i + 1) * w])
     }
 
     pub fn iter(&self) -> impl Iterator<Item = i64> + '_ {
@@ -84,21 +138,20 @@ impl IntSet {
         for x in self.iter().skip(at) {
             put(&mut data, x, w);
         }
-        self.data = data.into_boxed_slice();
+        self.buf = Buf::from_vec(data);
         true
     }
 
     /// Removes `v`; true when it was there.
     pub fn remove(&mut self, v: i64) -> bool {
         let Ok(at) = self.search(v) else { return false };
-        if self.len() == 1 {
-            self.data = Box::default();
-            return true;
-        }
         let w = self.width();
-        let mut data = Vec::from(std::mem::take(&mut self.data));
+        let mut data = self.data().to_vec();
         data.drain(1 + at * w..1 + (at + 1) * w);
-        self.data = data.into_boxed_slice();
+        if data.len() == 1 {
+            data.clear();
+        }
+        self.buf = Buf::from_vec(data);
         true
     }
 }
@@ -130,15 +183,18 @@ mod tests {
             s.insert(v);
         }
         assert_eq!(s.iter().collect::<Vec<_>>(), vec![-3, 5, 100]);
-        assert_eq!(s.bytes(), 6);
+        assert_eq!((s.bytes(), s.on_heap()), (6, false));
         assert!(s.insert(70000));
-        assert_eq!(s.bytes(), 16);
+        assert_eq!((s.bytes(), s.on_heap()), (16, false));
         assert!(s.insert(i64::MIN) && s.insert(i64::MAX));
-        assert_eq!(s.iter().collect::<Vec<_>>(), vec![i64::MIN, -3, 5, 100, 70000, i64::MAX]);
-        assert!(s.contains(70000) && !s.contains(6) && !s.contains(1 << 40));
+        assert!(!s.on_heap(), "49 bytes stay inline");
+        assert!(s.insert(1 << 40) && s.insert(1 << 41));
+        assert!(s.on_heap());
+        assert_eq!(s.iter().collect::<Vec<_>>(), vec![i64::MIN, -3, 5, 100, 70000, 1 << 40, 1 << 41, i64::MAX]);
+        assert!(s.contains(70000) && !s.contains(6) && !s.contains(1 << 39));
         assert!(s.remove(i64::MIN) && !s.remove(i64::MIN));
-        assert_eq!(s.len(), 5);
-        for v in [-3, 5, 100, 70000, i64::MAX] {
+        assert_eq!(s.len(), 7);
+        for v in [-3, 5, 100, 70000, 1 << 40, 1 << 41, i64::MAX] {
             assert!(s.remove(v));
         }
         assert!(s.is_empty() && s.bytes() == 0);
