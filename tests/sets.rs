@@ -119,6 +119,7 @@ fn errors_as_redis() {
             "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
         ),
         (&["SSCAN", "s", "0", "COUNT", "x"], "ERR value is not an integer or out of range"),
+        (&["SRANDMEMBER", "s", "-4194305"], "ERR value is out of range"),
     ] {
         assert_eq!(error_text(query(&mut c, cmd)), err, "{cmd:?}");
     }

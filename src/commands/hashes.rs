@@ -264,10 +264,12 @@ fn hincrbyfloat(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
 // ---------------------------------------------------------------------------
 // Random fields and SCAN.
 
-/// Past this many random picks in one reply Clover refuses the count
-/// instead of building a reply that could exhaust memory (Redis streams
-/// such replies until the client is dropped).
-const MAX_RANDOM_REPLY: u64 = 1 << 26;
+/// Past this many repeated random picks (a negative count) in one reply
+/// Clover refuses the count with "value is out of range" instead of
+/// building a reply that could exhaust memory (a reply is built whole
+/// before it is sent; Redis streams such replies until its output buffer
+/// limit drops the client). About 4 million picks, a few hundred MB.
+const MAX_RANDOM_REPLY: u64 = 1 << 22;
 
 /// A HRANDFIELD/SRANDMEMBER count argument, in Redis's range.
 pub fn count_arg(a: &[u8]) -> Result<i64, Reply> {
