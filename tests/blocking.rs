@@ -280,3 +280,33 @@ fn swapdb_and_move_wake_blocked_clients() {
     assert_eq!(moved, 1);
     assert_eq!(pair(h.join().unwrap().unwrap()), ("m".to_string(), "moved".to_string()));
 }
+
+#[test]
+fn blocked_clients_are_served_between_pipelined_commands() {
+    let s = Server::start(2, &[]);
+    let mut c = s.conn();
+    let keys: Vec<String> = (0..6).map(|i| format!("p{i}")).collect();
+    let waiting: Vec<_> = keys.iter().map(|k| spawn(&s, &["BLPOP", k, "0"])).collect();
+    wait_blocked(&mut c, keys.len());
+    // One pipeline: keys of both shards, so some commands travel to the
+    // other core in one batch; each push serves its waiter before the
+    // next command runs, as in Redis.
+    let mut pipe = redis::pipe();
+    for k in &keys {
+        pipe.cmd("RPUSH").arg(k).arg("v").cmd("LLEN").arg(k);
+    }
+    let replies: Vec<i64> = pipe.query(&mut c).unwrap();
+    for pair in replies.chunks(2) {
+        assert_eq!(pair, [1, 0]);
+    }
+    for h in waiting {
+        assert_eq!(pair(h.join().unwrap().unwrap()).1, "v");
+    }
+    // In a transaction the waiter is served after EXEC: it sees the last push.
+    let h = spawn(&s, &["BLPOP", "tx", "0"]);
+    wait_blocked(&mut c, 1);
+    let r: Vec<i64> =
+        redis::pipe().atomic().cmd("LPUSH").arg("tx").arg("a").cmd("LPUSH").arg("tx").arg("b").query(&mut c).unwrap();
+    assert_eq!(r, [1, 2]);
+    assert_eq!(pair(h.join().unwrap().unwrap()).1, "b");
+}

@@ -96,7 +96,7 @@ impl Pipeline {
             }
             let cmds = std::mem::take(&mut ob.cmds);
             let slots = std::mem::take(&mut ob.slots);
-            waits.push((shard.send_batch(to, cmds).await, slots));
+            waits.push((shard.send_batch(to, cmds, false).await, slots));
         }
         for (tag, slots) in waits {
             let payload = shard.peer.pending.wait(tag).await;

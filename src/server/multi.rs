@@ -84,7 +84,7 @@ pub async fn exec(c: &mut Client, queued: Vec<(&'static CommandSpec, Vec<Bytes>)
         [one] if *one != shard.id => {
             let specs: Vec<&'static CommandSpec> = queued.iter().map(|(cmd, _)| *cmd).collect();
             let cmds = queued.into_iter().map(|(cmd, args)| Batched { cmd, db, args }).collect();
-            let tag = shard.send_batch(*one, cmds).await;
+            let tag = shard.send_batch(*one, cmds, true).await;
             match shard.peer.pending.wait(tag).await.downcast::<Vec<super::dispatch::Executed>>() {
                 Ok(done) => done.into_iter().zip(specs).map(|(e, cmd)| record_slow(c, cmd, e)).collect(),
                 Err(_) => vec![Reply::err("ERR transaction aborted: shutting down"); specs.len()],
@@ -142,7 +142,7 @@ pub async fn run_one(c: &mut Client, cmd: &'static CommandSpec, args: Vec<Bytes>
                     coordinator::run_atomically(c, &[(cmd, &args)], keys).await.pop().unwrap_or(Reply::Nil)
                 }
                 Some(s) if s != shard.id && keys.iter().all(|k| shard.shared.shard_of_key(k) == s) => {
-                    let tag = shard.send_batch(s, vec![Batched { cmd, db, args }]).await;
+                    let tag = shard.send_batch(s, vec![Batched { cmd, db, args }], false).await;
                     match shard.peer.pending.wait(tag).await.downcast::<Vec<super::dispatch::Executed>>() {
                         Ok(mut done) => done.pop().map_or(Reply::Nil, |e| record_slow(c, cmd, e)),
                         Err(_) => Reply::err("ERR shutting down"),

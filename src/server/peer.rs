@@ -23,8 +23,10 @@ pub struct Batched {
 
 /// A message between cores.
 pub enum Msg {
-    /// Single-shard commands, run in order; answers `Vec<Reply>`.
-    Exec { tag: u32, cmds: Vec<Batched> },
+    /// Single-shard commands, run in order; answers `Vec<Reply>`. An
+    /// `atomic` batch is a transaction: clients blocked on its keys are
+    /// served after all of it, not after each command.
+    Exec { tag: u32, cmds: Vec<Batched>, atomic: bool },
     /// A job, run when the shard is not locked by another owner.
     Job { tag: u32, owner: u64, job: ShardJob },
     /// Take the shard's lock for `owner`, then run the job.

@@ -131,13 +131,18 @@ impl Shard {
         (reply, nanos)
     }
 
-    /// Runs a batch forwarded by another core.
-    fn exec_batch(&self, cmds: Vec<Batched>) -> Vec<Executed> {
+    /// Runs a batch forwarded by another core. Clients blocked on keys
+    /// the commands write are served after each command, as Redis does,
+    /// or after the whole batch when it is a transaction (`atomic`).
+    fn exec_batch(self: &Rc<Self>, cmds: Vec<Batched>, atomic: bool) -> Vec<Executed> {
         let slower_than = self.settings.borrow().slowlog_log_slower_than;
         self.tick();
         cmds.into_iter()
             .map(|b| {
                 let (reply, nanos) = self.exec(b.cmd, b.db, &b.args);
+                if !atomic {
+                    super::blocking::serve_ready(self);
+                }
                 let slow = slower_than >= 0
                     && (nanos / 1000) as i64 >= slower_than
                     && !b.cmd.has(crate::command::spec::flags::SKIP_SLOWLOG);
@@ -156,12 +161,12 @@ impl Shard {
     fn handle_msg(self: &Rc<Self>, from: usize, msg: Msg) {
         match msg {
             Msg::Done { tag, payload } => self.peer.pending.complete(tag, payload),
-            Msg::Exec { tag, cmds } => {
+            Msg::Exec { tag, cmds, atomic } => {
                 if self.lock.is_locked() {
-                    self.queue.borrow_mut().push_back(Queued::Remote(from, Msg::Exec { tag, cmds }));
+                    self.queue.borrow_mut().push_back(Queued::Remote(from, Msg::Exec { tag, cmds, atomic }));
                     return;
                 }
-                let replies = self.exec_batch(cmds);
+                let replies = self.exec_batch(cmds, atomic);
                 self.peer.reply(from, tag, Box::new(replies));
             }
             Msg::Job { tag, owner, job } => {
@@ -337,8 +342,8 @@ impl Shard {
     }
 
     /// Sends a batch of commands to shard `to`; returns the tag to wait on.
-    pub async fn send_batch(&self, to: usize, cmds: Vec<Batched>) -> u32 {
-        self.peer.send_request(to, |tag| Msg::Exec { tag, cmds }).await
+    pub async fn send_batch(&self, to: usize, cmds: Vec<Batched>, atomic: bool) -> u32 {
+        self.peer.send_request(to, |tag| Msg::Exec { tag, cmds, atomic }).await
     }
 
     /// Runs a job on the control core and returns its result.
