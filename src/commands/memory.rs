@@ -347,7 +347,7 @@ fn value_size(v: &Value, samples: usize) -> usize {
                 }
         }
         Value::ZSet(z) => zset_size(z),
-        Value::Stream(s) => OBJECT_HEADER + stream_size(s),
+        Value::Stream(s) => stream_size(s, samples),
     }
 }
 
@@ -374,20 +374,30 @@ fn zset_size(z: &crate::shard::ZSet) -> usize {
     OBJECT_HEADER + 16 + 32 + 56 + 8 * slots + SKIPLIST_HEADER + members
 }
 
-/// What Redis counts for a stream: its header, the radix tree and the
-/// listpacks of the entries, and the groups' PELs and consumers.
-fn stream_size(s: &crate::shard::Stream) -> usize {
-    /// Redis's stream struct, a radix tree node and a PEL entry (its tree
-    /// slot and the NACK).
-    const STREAM: usize = 96;
-    const RAX_NODE: usize = 48;
-    const PEL_ENTRY: usize = 24 + 32;
+/// What Redis counts for a stream: its header, the radix tree (by Redis's
+/// formula), the listpacks' allocations (the first `samples` averaged for
+/// all but the last), and the groups' PELs and consumers.
+fn stream_size(s: &crate::shard::Stream, samples: usize) -> usize {
+    use crate::shard::stream::rax_nodes;
+    /// Redis's stream, consumer group, pending entry and consumer structs.
+    const STREAM: usize = 80;
+    const GROUP: usize = 40;
+    const NACK: usize = 24;
+    const CONSUMER: usize = 24;
+    let rax = |keys: usize| keys * 16 + rax_nodes(keys) * (4 + 8 * 30);
     let log = &s.log;
     let nodes = log.node_count();
-    let mut size = STREAM + nodes * RAX_NODE + alloc_size(log.node_bytes().max(1)) + nodes.saturating_sub(1) * 8;
-    for (name, g) in &s.groups {
-        size += RAX_NODE + sds_size(name.len()) + g.pel.len() * PEL_ENTRY;
-        size += g.consumers.iter().map(|(n, c)| RAX_NODE + sds_size(n.len()) + c.pel.len() * 24).sum::<usize>();
+    let mut size = OBJECT_HEADER + STREAM + rax(nodes);
+    let sampled: Vec<usize> = log.node_allocs().take(samples).map(alloc_size).collect();
+    if nodes <= sampled.len() {
+        size += sampled.iter().sum::<usize>();
+    } else {
+        let average = sampled.iter().sum::<usize>() / sampled.len().max(1);
+        size += average * (nodes - 1) + log.node_allocs().next_back().map_or(0, alloc_size);
+    }
+    for g in s.groups.values() {
+        size += GROUP + rax(g.pel.len()) + NACK * g.pel.len();
+        size += g.consumers.iter().map(|(n, c)| CONSUMER + n.len() + rax(c.pel.len())).sum::<usize>();
     }
     size
 }
@@ -413,6 +423,21 @@ mod tests {
     /// reports it.
     fn usage_of(key: &str, value: &str) -> usize {
         value_size(&Value::Str(Bytes::copy_from_slice(value.as_bytes())), 5) + sds_size(key.len()) + DICT_ENTRY
+    }
+
+    #[test]
+    fn stream_usage_matches_redis() {
+        use crate::shard::stream::StreamId;
+        let mut s = crate::shard::Stream::default();
+        let usage = |s: &crate::shard::Stream| stream_size(s, 5) + sds_size(1) + DICT_ENTRY;
+        for i in 1..=101u64 {
+            let fields = [Bytes::from_static(b"item"), Bytes::from(i.to_string())];
+            s.log.append(StreamId::new(i, 0), &fields, 100, 4096).unwrap();
+            if i == 1 || i == 100 {
+                assert_eq!(usage(&s), 4728, "one preallocated node ({i} entries)");
+            }
+        }
+        assert_eq!(usage(&s), 6744, "a full node shrunk to fit and a new one");
     }
 
     #[test]

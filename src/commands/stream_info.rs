@@ -9,7 +9,7 @@ use crate::command::spec::{acl, flags as f, ks, CommandSpec, Exec, ShardFn};
 use crate::command::ExecCtx;
 use crate::resp::Reply;
 use crate::server::client::Client;
-use crate::shard::stream::{Group, Log, StreamId};
+use crate::shard::stream::{rax_nodes, Group, Log, StreamId};
 use crate::shard::Stream;
 use bytes::Bytes;
 
@@ -65,22 +65,12 @@ fn opt_int(v: Option<u64>) -> Reply {
     v.map_or(Reply::Nil, |n| Reply::Int(n as i64))
 }
 
-/// Redis's radix tree node count for a tree of `keys` node IDs (close to
-/// what its tree holds for IDs that share their high bytes).
-fn radix_nodes(keys: usize) -> usize {
-    match keys {
-        0 => 1,
-        1 => 2,
-        n => 2 * n + 2,
-    }
-}
-
 /// What every XINFO STREAM form starts with.
 fn stream_header(log: &Log) -> Vec<(Reply, Reply)> {
     vec![
         kv("length", Reply::Int(log.length as i64)),
         kv("radix-tree-keys", Reply::Int(log.node_count() as i64)),
-        kv("radix-tree-nodes", Reply::Int(radix_nodes(log.node_count()) as i64)),
+        kv("radix-tree-nodes", Reply::Int(rax_nodes(log.node_count()) as i64)),
         kv("last-generated-id", id_reply(log.last_id)),
         kv("max-deleted-entry-id", id_reply(log.max_deleted_entry_id)),
         kv("entries-added", Reply::Int(log.entries_added as i64)),

@@ -75,6 +75,9 @@ impl fmt::Display for StreamId {
 
 /// The largest node (and entry) Redis's listpacks can hold.
 const LISTPACK_MAX: usize = 1 << 30;
+/// What a new node's listpack is allocated with (at most
+/// stream-node-max-bytes).
+const LISTPACK_PREALLOC: usize = 4096;
 
 /// One entry of a node: its ID, whether it was deleted, and its fields and
 /// values packed as (varint length, bytes) pairs.
@@ -145,6 +148,9 @@ struct Node {
     live: usize,
     /// The size the listpack would have.
     bytes: usize,
+    /// The bytes its listpack would have asked the allocator for (the
+    /// tail node is preallocated, the others shrunk to fit).
+    alloc: usize,
     /// The field names of the node's first entry (the master entry).
     master: Box<[u8]>,
 }
@@ -177,6 +183,17 @@ pub struct Log {
 pub struct Stream {
     pub log: Log,
     pub groups: BTreeMap<Bytes, Group>,
+}
+
+/// Nodes of a Redis radix tree holding `keys` stream IDs (close to what its
+/// tree holds for IDs that share their high bytes): what XINFO's
+/// radix-tree-nodes and MEMORY USAGE count.
+pub fn rax_nodes(keys: usize) -> usize {
+    match keys {
+        0 => 1,
+        1 => 2,
+        n => 2 * n + 2,
+    }
 }
 
 impl Stream {
@@ -242,6 +259,8 @@ impl Log {
         if total > LISTPACK_MAX {
             return Err(AddError::TooLarge);
         }
+        // A new node's listpack is allocated for this much up front.
+        let prealloc = if max_bytes > 0 && max_bytes < LISTPACK_PREALLOC { max_bytes } else { LISTPACK_PREALLOC };
         let max_bytes = if max_bytes == 0 || max_bytes > LISTPACK_MAX { LISTPACK_MAX } else { max_bytes };
         let names: Vec<&[u8]> = fields.iter().step_by(2).map(|f| &f[..]).collect();
         let tail = self
@@ -249,7 +268,14 @@ impl Log {
             .iter_mut()
             .next_back()
             .filter(|(_, n)| n.bytes + total < max_bytes && (max_entries == 0 || n.items.len() < max_entries));
-        let node = match tail {
+        let full = tail.is_none();
+        if full {
+            // The node that was the tail is shrunk to fit.
+            if let Some((_, old)) = self.nodes.iter_mut().next_back() {
+                old.alloc = old.bytes;
+            }
+        }
+        let node = match self.nodes.iter_mut().next_back().filter(|_| !full) {
             Some((_, n)) => n,
             None => {
                 let mut master = Vec::new();
@@ -269,6 +295,7 @@ impl Log {
                     items: Vec::new(),
                     live: 0,
                     bytes,
+                    alloc: prealloc,
                     master: master.into_boxed_slice(),
                 })
             }
@@ -283,6 +310,7 @@ impl Log {
         }
         size += fields.iter().skip(1).step_by(2).map(|v| listpack::element(v)).sum::<usize>();
         node.bytes += size;
+        node.alloc = node.alloc.max(node.bytes);
         node.items.push(Item { id, deleted: false, data: pack(fields) });
         node.live += 1;
         self.length += 1;
@@ -489,9 +517,9 @@ impl Log {
         None
     }
 
-    /// Bytes the nodes would take as listpacks.
-    pub fn node_bytes(&self) -> usize {
-        self.nodes.values().map(|n| n.bytes).sum()
+    /// The allocation each node's listpack would have, in node order.
+    pub fn node_allocs(&self) -> impl DoubleEndedIterator<Item = usize> + '_ {
+        self.nodes.values().map(|n| n.alloc)
     }
 }
 
