@@ -151,6 +151,27 @@ enum Interval {
     Lex(LexRange),
 }
 
+impl Interval {
+    /// Parses `min max` as indexes, scores or lex bounds.
+    fn parse(by: By, min: &Bytes, max: &Bytes) -> Result<Interval, Reply> {
+        Ok(match by {
+            By::Rank => Interval::Rank(int_arg(min)?, int_arg(max)?),
+            By::Score => Interval::Score(ScoreRange::parse(min, max)?),
+            By::Lex => Interval::Lex(LexRange::parse(min, max)?),
+        })
+    }
+
+    /// The ranks `[lo, hi)` of `z` inside the interval (indexes counted
+    /// from the end when `rev`).
+    fn ranks(&self, z: &ZSet, rev: bool) -> (usize, usize) {
+        match self {
+            Interval::Rank(s, e) => index_ranks(*s, *e, z.len(), rev),
+            Interval::Score(r) => r.ranks(z),
+            Interval::Lex(r) => r.ranks(z),
+        }
+    }
+}
+
 /// ZRANGE and its variants: `a[at]` is the source key, then min, max and
 /// options. `by`/`rev` are fixed for the old forms, None for ZRANGE and
 /// ZRANGESTORE (options decide). `dst` is ZRANGESTORE's destination.
@@ -198,11 +219,7 @@ fn range_generic(
     if rev && by != By::Rank {
         std::mem::swap(&mut lo_arg, &mut hi_arg);
     }
-    let interval = match by {
-        By::Rank => Interval::Rank(int_arg(lo_arg)?, int_arg(hi_arg)?),
-        By::Score => Interval::Score(ScoreRange::parse(lo_arg, hi_arg)?),
-        By::Lex => Interval::Lex(LexRange::parse(lo_arg, hi_arg)?),
-    };
+    let interval = Interval::parse(by, lo_arg, hi_arg)?;
     let limits = limits(c);
     let Some(z) = read_zset(c, &a[at])? else {
         return Ok(match dst {
@@ -210,11 +227,7 @@ fn range_generic(
             None => Reply::Array(vec![]),
         });
     };
-    let (lo, hi) = match &interval {
-        Interval::Rank(s, e) => index_ranks(*s, *e, z.len(), rev),
-        Interval::Score(r) => r.ranks(z),
-        Interval::Lex(r) => r.ranks(z),
-    };
+    let (lo, hi) = interval.ranks(z, rev);
     let (lo, hi) = match limit {
         Some((offset, count)) => limit_ranks(lo, hi, offset, count, rev),
         None => (lo, hi),
@@ -263,38 +276,30 @@ pub fn zrevrangebylex(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     either(range_generic(c, a, 1, None, Some(By::Lex), Some(true)))
 }
 
-pub fn zcount(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
+/// ZCOUNT and ZLEXCOUNT: the size of the interval's span of ranks.
+fn count(c: &mut ExecCtx, a: &[Bytes], by: By) -> Reply {
     either((|| {
-        let r = ScoreRange::parse(&a[2], &a[3])?;
+        let interval = Interval::parse(by, &a[2], &a[3])?;
         let Some(z) = read_zset(c, &a[1])? else { return Ok(Reply::Int(0)) };
-        let (lo, hi) = r.ranks(z);
+        let (lo, hi) = interval.ranks(z, false);
         Ok(Reply::Int((hi - lo) as i64))
     })())
 }
 
+pub fn zcount(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
+    count(c, a, By::Score)
+}
+
 pub fn zlexcount(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    either((|| {
-        let r = LexRange::parse(&a[2], &a[3])?;
-        let Some(z) = read_zset(c, &a[1])? else { return Ok(Reply::Int(0)) };
-        let (lo, hi) = r.ranks(z);
-        Ok(Reply::Int((hi - lo) as i64))
-    })())
+    count(c, a, By::Lex)
 }
 
 /// ZREMRANGEBY*: removes the ranks the interval names.
 fn remrange(c: &mut ExecCtx, a: &[Bytes], by: By) -> Result<Reply, Reply> {
-    let interval = match by {
-        By::Rank => Interval::Rank(int_arg(&a[2])?, int_arg(&a[3])?),
-        By::Score => Interval::Score(ScoreRange::parse(&a[2], &a[3])?),
-        By::Lex => Interval::Lex(LexRange::parse(&a[2], &a[3])?),
-    };
+    let interval = Interval::parse(by, &a[2], &a[3])?;
     let key = &a[1];
     let Some(z) = write_zset(c, key)? else { return Ok(Reply::Int(0)) };
-    let (lo, hi) = match &interval {
-        Interval::Rank(s, e) => index_ranks(*s, *e, z.len(), false),
-        Interval::Score(r) => r.ranks(z),
-        Interval::Lex(r) => r.ranks(z),
-    };
+    let (lo, hi) = interval.ranks(z, false);
     let n = z.remove_range(lo, hi);
     drop_if_empty(c, key);
     c.dirty(n as u64);

@@ -291,24 +291,15 @@ impl Shape {
         }
         if let (true, Some(a)) = (steps >= 2, area) {
             const ZERO: Hash = Hash { bits: 0, step: 0 };
-            // [north, south, east, west, ne, nw, se, sw] = cells[1..9]
-            if a.lat.min < min_lat {
-                for i in [2, 7, 8] {
-                    cells[i] = ZERO;
-                }
-            }
-            if a.lat.max > max_lat {
-                for i in [1, 5, 6] {
-                    cells[i] = ZERO;
-                }
-            }
-            if a.lon.min < min_lon {
-                for i in [4, 8, 6] {
-                    cells[i] = ZERO;
-                }
-            }
-            if a.lon.max > max_lon {
-                for i in [3, 7, 5] {
+            // cells[1..9] are north, south, east, west, ne, nw, se, sw.
+            let beyond = [
+                (a.lat.min < min_lat, [2, 7, 8]),
+                (a.lat.max > max_lat, [1, 5, 6]),
+                (a.lon.min < min_lon, [4, 8, 6]),
+                (a.lon.max > max_lon, [3, 7, 5]),
+            ];
+            for (_, side) in beyond.into_iter().filter(|(cut, _)| *cut) {
+                for i in side {
                     cells[i] = ZERO;
                 }
             }
