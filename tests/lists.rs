@@ -80,6 +80,9 @@ fn nil_shapes_in_resp3() {
     assert_eq!(r.roundtrip(b"LPOP nokey 2\r\n", 3), "_\r\n");
     assert_eq!(r.roundtrip(b"LMPOP 1 nokey LEFT\r\n", 3), "_\r\n");
     assert_eq!(r.roundtrip(b"LPOS nokey a COUNT 0\r\n", 4), "*0\r\n");
+    assert_eq!(r.roundtrip(b"RPUSH l a bc\r\n", 4), ":2\r\n");
+    assert_eq!(r.roundtrip(b"LRANGE l 0 -1\r\n", 18), "*2\r\n$1\r\na\r\n$2\r\nbc\r\n");
+    assert_eq!(r.roundtrip(b"LRANGE l 5 9\r\n", 4), "*0\r\n");
 }
 
 #[test]

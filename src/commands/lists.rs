@@ -396,10 +396,10 @@ fn lrange(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     either((|| {
         let (start, end) = (int_arg(&a[2])?, int_arg(&a[3])?);
         let Some(l) = read_list(c, &a[1])? else { return Ok(Reply::Array(Vec::new())) };
-        Ok(Reply::Array(match clamp_range(start, end, l.len()) {
-            None => Vec::new(),
-            Some((from, n)) => l.range(from, n).map(Reply::bulk).collect(),
-        }))
+        Ok(match clamp_range(start, end, l.len()) {
+            None => Reply::Array(Vec::new()),
+            Some((from, n)) => bulk_array(n, l.range(from, n)),
+        })
     })())
 }
 
@@ -467,6 +467,17 @@ fn lpos(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
             None => found.first().map_or(Reply::Nil, |&p| Reply::Int(p)),
         })
     })())
+}
+
+/// An array of `n` bulk strings, encoded once: RESP2 and RESP3 write it
+/// the same way, and a long range costs no allocation per element.
+fn bulk_array<'a>(n: usize, items: impl Iterator<Item = &'a [u8]>) -> Reply {
+    let mut out = bytes::BytesMut::with_capacity(16 + n * 16);
+    out.extend_from_slice(format!("*{n}\r\n").as_bytes());
+    for e in items {
+        crate::resp::reply::bulk(&mut out, e);
+    }
+    Reply::Raw(out.freeze())
 }
 
 // ---------------------------------------------------------------------------
