@@ -156,3 +156,23 @@ fn node_size_setting_keeps_the_elements() {
     let v: String = query(&mut c, &["LINDEX", "l", "52"]).unwrap();
     assert_eq!(v, "51");
 }
+
+#[test]
+fn memory_usage_as_redis_reports_it() {
+    // Figures recorded from redis-server 7.0.15 for the same data.
+    let s = Server::start(2, &[]);
+    let mut c = s.conn();
+    let _: i64 = query(&mut c, &["RPUSH", "zz", "a", "b"]).unwrap();
+    let _: i64 = query(&mut c, &["RPUSH", "n", "1", "2", "300", "70000", "-5"]).unwrap();
+    let mut pipe = redis::pipe();
+    for i in 0..5000 {
+        pipe.cmd("RPUSH").arg("big").arg(format!("element{i:05}")).ignore();
+    }
+    let _: () = pipe.query(&mut c).unwrap();
+    for (key, bytes) in [("zz", 144), ("n", 160), ("big", 74176)] {
+        let got: i64 = query(&mut c, &["MEMORY", "USAGE", key]).unwrap();
+        assert_eq!(got, bytes, "{key}");
+    }
+    let all: i64 = query(&mut c, &["MEMORY", "USAGE", "big", "SAMPLES", "0"]).unwrap();
+    assert_eq!(all, 71104);
+}

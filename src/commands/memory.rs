@@ -319,9 +319,14 @@ fn value_size(v: &Value, samples: usize) -> usize {
             _ => OBJECT_HEADER + sds_size(s.len()),
         },
         Value::List(l) => {
-            // A quicklist header, and per node its descriptor and packed bytes.
-            let (bytes, nodes) = l.footprint();
-            OBJECT_HEADER + alloc_size(40) + nodes * alloc_size(32) + bytes
+            // Redis's quicklist: the object and list headers, then the
+            // first nodes' average (descriptor and listpack) times the
+            // number of nodes.
+            const QUICKLIST: usize = 40;
+            const QUICKLIST_NODE: usize = 40;
+            let n = samples.min(l.nodes()).max(1);
+            let sampled: usize = l.node_sizes().take(n).map(|lp| QUICKLIST_NODE + alloc_size(lp)).sum();
+            OBJECT_HEADER + QUICKLIST + (sampled as f64 / n as f64 * l.nodes() as f64) as usize
         }
         Value::Hash(h) => {
             OBJECT_HEADER

@@ -6,43 +6,81 @@
 //! elements, with an 8 KiB safety cap); an element too big for any node gets
 //! a node to itself. Redis 7.0 reports every list as "quicklist".
 
+use crate::util::listpack;
 use bytes::Bytes;
 use std::collections::VecDeque;
 
 /// Bytes a node may hold when list-max-listpack-size counts elements
 /// (Redis's SIZE_SAFETY_LIMIT).
 const SAFETY_BYTES: usize = 8192;
+/// Node sizes for list-max-listpack-size -1..-5.
+const LEVELS: [usize; 5] = [4096, 8192, 16384, 32768, 65536];
+/// Redis's allowance for an element's listpack header when it checks
+/// whether one more fits (SIZE_ESTIMATE_OVERHEAD).
+const ESTIMATE_OVERHEAD: usize = 8;
+/// An element this big gets a node of its own (quicklist's packed
+/// threshold).
+const LARGE_ELEMENT: usize = 1 << 30;
+/// The bytes of an empty listpack (header and end mark).
+const EMPTY_LISTPACK: usize = 7;
 
-/// How much one node may hold, from list-max-listpack-size.
+/// How much one node may hold: list-max-listpack-size, applied as Redis
+/// applies it to the size the node's elements would have in a listpack,
+/// so nodes split where Redis's do.
 #[derive(Clone, Copy, Debug)]
-pub struct Fill {
-    max_bytes: usize,
-    max_count: usize,
-}
+pub struct Fill(i64);
 
 impl Fill {
-    /// The node limits for a list-max-listpack-size value: -1..-5 select
-    /// 4, 8, 16, 32 or 64 KiB (below -5 stays at 64 KiB), a positive value
-    /// is an element count.
     pub fn new(fill: i64) -> Fill {
-        if fill >= 0 {
-            Fill { max_bytes: SAFETY_BYTES, max_count: usize::try_from(fill).unwrap_or(usize::MAX).max(1) }
+        Fill(fill)
+    }
+
+    /// Whether an element of `len` bytes may join `node`.
+    fn fits(&self, node: &Node, len: usize) -> bool {
+        if len >= LARGE_ELEMENT || node.lp >= LARGE_ELEMENT {
+            return false;
+        }
+        let new_sz = node.lp + len + ESTIMATE_OVERHEAD;
+        if let Some(&level) = self.level() {
+            if new_sz <= level {
+                return true;
+            }
+        }
+        new_sz <= SAFETY_BYTES && (node.count as i64) < self.0
+    }
+
+    /// The size limit of a negative setting.
+    fn level(&self) -> Option<&usize> {
+        if self.0 < 0 {
+            LEVELS.get(usize::try_from(-(self.0 + 1)).unwrap_or(usize::MAX))
         } else {
-            let level = fill.unsigned_abs().saturating_sub(1).min(4);
-            Fill { max_bytes: 4096 << level, max_count: usize::MAX }
+            None
         }
     }
 
-    fn fits(&self, node: &Node, extra: usize) -> bool {
-        node.count < self.max_count && node.buf.len() + extra <= self.max_bytes
+    /// Whether `node` holds more than one node may.
+    fn over(&self, node: &Node) -> bool {
+        match self.level() {
+            Some(&level) => node.lp > level,
+            None => node.lp > SAFETY_BYTES || (node.count as i64) > self.0.max(1),
+        }
     }
 }
 
-/// One packed node: `count` elements, each a LEB128 length then its bytes.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// One packed node: `count` elements, each a LEB128 length then its bytes,
+/// and the size the same elements would take in a Redis listpack (what
+/// node limits and MEMORY USAGE go by).
+#[derive(Debug, Clone, PartialEq)]
 struct Node {
     buf: Vec<u8>,
     count: usize,
+    lp: usize,
+}
+
+impl Default for Node {
+    fn default() -> Node {
+        Node { buf: Vec::new(), count: 0, lp: EMPTY_LISTPACK }
+    }
 }
 
 /// The encoded length prefix of an element of `len` bytes.
@@ -60,11 +98,6 @@ fn prefix(len: usize) -> ([u8; 10], usize) {
         out[i] = b | 0x80;
         i += 1;
     }
-}
-
-/// Bytes an element of `len` bytes takes in a node.
-fn encoded_len(len: usize) -> usize {
-    prefix(len).1 + len
 }
 
 impl Node {
@@ -115,6 +148,7 @@ impl Node {
         let (p, plen) = prefix(v.len());
         self.buf.splice(off..off, p[..plen].iter().copied().chain(v.iter().copied()));
         self.count += 1;
+        self.lp += listpack::element(v);
     }
 
     fn insert(&mut self, idx: usize, v: &[u8]) {
@@ -127,7 +161,9 @@ impl Node {
         let start = self.offset(idx);
         let mut end = start;
         for _ in 0..n {
-            end = self.at(end).1;
+            let (s, e) = self.at(end);
+            self.lp -= listpack::element(&self.buf[s..e]);
+            end = e;
         }
         self.buf.drain(start..end);
         self.count -= n;
@@ -135,7 +171,8 @@ impl Node {
 
     fn replace(&mut self, idx: usize, v: &[u8]) {
         let start = self.offset(idx);
-        let end = self.at(start).1;
+        let (s, end) = self.at(start);
+        self.lp = self.lp - listpack::element(&self.buf[s..end]) + listpack::element(v);
         let (p, plen) = prefix(v.len());
         self.buf.splice(start..end, p[..plen].iter().copied().chain(v.iter().copied()));
     }
@@ -143,7 +180,9 @@ impl Node {
     /// Splits off the elements from `idx` on into a new node.
     fn split_off(&mut self, idx: usize) -> Node {
         let off = self.offset(idx);
-        let tail = Node { buf: self.buf.split_off(off), count: self.count - idx };
+        let mut tail = Node { buf: self.buf.split_off(off), count: self.count - idx, lp: EMPTY_LISTPACK };
+        tail.lp += tail.iter().map(listpack::element).sum::<usize>();
+        self.lp -= tail.lp - EMPTY_LISTPACK;
         self.count = idx;
         tail
     }
@@ -188,18 +227,22 @@ impl List {
         "quicklist"
     }
 
-    /// Bytes the elements take in their nodes, and the number of nodes
-    /// (MEMORY USAGE).
-    pub fn footprint(&self) -> (usize, usize) {
-        (self.nodes.iter().map(|n| n.buf.capacity()).sum(), self.nodes.len())
+    /// The listpack sizes of the nodes, head first, as Redis's quicklist
+    /// would hold them (MEMORY USAGE samples them).
+    pub fn node_sizes(&self) -> impl Iterator<Item = usize> + '_ {
+        self.nodes.iter().map(|n| n.lp)
+    }
+
+    /// Number of nodes.
+    pub fn nodes(&self) -> usize {
+        self.nodes.len()
     }
 
     /// Adds `v` at the head (`front`) or the tail.
     pub fn push(&mut self, v: &[u8], front: bool, fill: Fill) {
-        let need = encoded_len(v.len());
         let node = if front { self.nodes.front_mut() } else { self.nodes.back_mut() };
         match node {
-            Some(n) if fill.fits(n, need) => {
+            Some(n) if fill.fits(n, v.len()) => {
                 if front {
                     n.insert_at(0, v);
                 } else {
@@ -294,7 +337,7 @@ impl List {
     /// Splits node `ni` in two when it grew past the limits.
     fn split_if_full(&mut self, ni: usize, fill: Fill) {
         let n = &mut self.nodes[ni];
-        if n.count > 1 && (n.count > fill.max_count || n.buf.len() > fill.max_bytes) {
+        if n.count > 1 && fill.over(n) {
             let half = n.count / 2;
             let tail = n.split_off(half);
             self.nodes.insert(ni + 1, tail);
@@ -450,11 +493,29 @@ mod tests {
     }
 
     #[test]
-    fn fill_levels() {
-        assert_eq!(Fill::new(-1).max_bytes, 4096);
-        assert_eq!(Fill::new(-5).max_bytes, 65536);
-        assert_eq!(Fill::new(-9).max_bytes, 65536);
-        assert_eq!(Fill::new(0).max_count, 1);
+    fn nodes_split_where_redis_splits_them() {
+        // -2: 8 KiB listpacks. 1000 ten-byte strings take 12 bytes each.
+        let mut l = List::default();
+        for i in 0..1000 {
+            l.push(format!("element{i:03}").as_bytes(), false, Fill::new(-2));
+        }
+        let sizes: Vec<usize> = l.node_sizes().collect();
+        assert_eq!(sizes.len(), 2);
+        assert!(sizes[0] <= 8192 && sizes[0] + 10 + 8 > 8192, "{sizes:?}");
+        assert_eq!(sizes.iter().sum::<usize>(), 2 * 7 + 1000 * 12);
+        // A count: 3 per node; 0 and below -5 keep one per node.
+        let mut l3 = List::default();
+        for _ in 0..7 {
+            l3.push(b"1", false, Fill::new(3));
+        }
+        assert_eq!(l3.nodes(), 3);
+        for fill in [0, -9] {
+            let mut l = List::default();
+            for _ in 0..3 {
+                l.push(b"1", false, Fill::new(fill));
+            }
+            assert_eq!(l.nodes(), 3);
+        }
         let big = vec![b'x'; 20000];
         let mut l = List::default();
         l.push(&big, false, Fill::new(-2));
