@@ -33,8 +33,9 @@ pub type Prepare = fn(&mut ExecCtx, &mut [Bytes], &[Bytes]);
 
 /// How one blocking command waits and is served (`CommandSpec::block`).
 pub struct BlockOn {
-    /// The reply of the non-blocking attempt that means "nothing yet"; it
-    /// is also the reply on timeout (nil array, or nil for BLMOVE).
+    /// The reply of the non-blocking attempt that means "nothing yet"
+    /// (what the command answers inside MULTI). A wait that times out
+    /// answers a null array, whatever the command, as Redis does.
     pub nil: Reply,
     /// The timeout in ms (0: forever), from arguments the command's own
     /// handler has validated already; None when the command was not asked
@@ -438,13 +439,17 @@ pub async fn run(c: &mut Client, cmd: &'static CommandSpec, on: &'static BlockOn
             Woke::Served(r) => return r,
             Woke::Retry => {
                 let r = super::multi::run_one(c, cmd, args.clone()).await;
-                if r != on.nil || deadline.is_some_and(|d| crate::shard::expire::now_ms() >= d) {
+                if r != on.nil {
                     announce(&c.shard.shared, &shards, false);
                     return r;
                 }
+                if deadline.is_some_and(|d| crate::shard::expire::now_ms() >= d) {
+                    announce(&c.shard.shared, &shards, false);
+                    return Reply::NilArray;
+                }
             }
             Woke::Unblocked(true) => return Reply::err("UNBLOCKED client unblocked via CLIENT UNBLOCK"),
-            Woke::Lost | Woke::Unblocked(false) | Woke::Timeout | Woke::Gone => return on.nil.clone(),
+            Woke::Lost | Woke::Unblocked(false) | Woke::Timeout | Woke::Gone => return Reply::NilArray,
         }
     }
 }
