@@ -125,6 +125,15 @@ fn timeouts_and_errors() {
     let mut c = s.conn();
     let v: Value = query(&mut c, &["BLPOP", "nothing", "0.05"]).unwrap();
     assert_eq!(v, Value::Nil);
+    // A client blocked with a timeout is in INFO's timeout table.
+    let h = spawn(&s, &["BLPOP", "nothing", "30"]);
+    wait_blocked(&mut c, 1);
+    let info: String = query(&mut c, &["INFO", "clients"]).unwrap();
+    assert!(info.contains("clients_in_timeout_table:1\r\n"), "{info}");
+    let _: i64 = query(&mut c, &["RPUSH", "nothing", "x"]).unwrap();
+    assert_eq!(pair(h.join().unwrap().unwrap()).1, "x");
+    let info: String = query(&mut c, &["INFO", "clients"]).unwrap();
+    assert!(info.contains("clients_in_timeout_table:0\r\n"), "{info}");
     // A timeout answers a null array, BLMOVE's too (as Redis).
     let mut raw = s.raw();
     assert_eq!(raw.roundtrip(b"BLMOVE nothing dst LEFT RIGHT 0.01\r\n", 5), "*-1\r\n");

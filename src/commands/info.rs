@@ -76,6 +76,8 @@ struct ShardReport {
     misses: u64,
     clients: usize,
     blocked: usize,
+    /// Blocked clients with a timeout.
+    timed: usize,
     /// Bytes of the clients' buffers, and the largest query buffer.
     client_memory: u64,
     max_qbuf: usize,
@@ -146,6 +148,7 @@ fn shard_report(s: &std::rc::Rc<crate::server::shard::Shard>) -> ShardReport {
         misses: ks.misses,
         clients: clients.clients.len(),
         blocked: clients.blocked,
+        timed: clients.blocked_with_timeout,
         client_memory: qbufs.clone().map(client_memory).sum(),
         max_qbuf: qbufs.max().unwrap_or(0),
     }
@@ -254,10 +257,11 @@ fn clients(c: &Client, r: &Report, o: &mut String) {
     let _ = write!(
         o,
         "connected_clients:{}\ncluster_connections:0\nmaxclients:{}\nclient_recent_max_input_buffer:{max_qbuf}\n\
-         client_recent_max_output_buffer:0\nblocked_clients:{}\ntracking_clients:0\nclients_in_timeout_table:0\n",
+         client_recent_max_output_buffer:0\nblocked_clients:{}\ntracking_clients:0\nclients_in_timeout_table:{}\n",
         r.sum(|s| s.clients as u64),
         c.shard.settings.borrow().maxclients,
         r.sum(|s| s.blocked as u64),
+        r.sum(|s| s.timed as u64),
     );
 }
 

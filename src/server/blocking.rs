@@ -390,18 +390,23 @@ const POLL: Duration = Duration::from_millis(100);
 struct Blocked {
     shard: Rc<Shard>,
     meta: Rc<std::cell::RefCell<super::client::ClientMeta>>,
+    timed: bool,
 }
 
 impl Blocked {
-    fn new(c: &Client) -> Blocked {
-        c.shard.clients.borrow_mut().blocked += 1;
-        Blocked { shard: c.shard.clone(), meta: c.meta.clone() }
+    fn new(c: &Client, timed: bool) -> Blocked {
+        let mut reg = c.shard.clients.borrow_mut();
+        reg.blocked += 1;
+        reg.blocked_with_timeout += timed as usize;
+        Blocked { shard: c.shard.clone(), meta: c.meta.clone(), timed }
     }
 }
 
 impl Drop for Blocked {
     fn drop(&mut self) {
-        self.shard.clients.borrow_mut().blocked -= 1;
+        let mut reg = self.shard.clients.borrow_mut();
+        reg.blocked -= 1;
+        reg.blocked_with_timeout -= self.timed as usize;
         self.meta.borrow_mut().blocked = None;
     }
 }
@@ -428,7 +433,7 @@ pub async fn run(c: &mut Client, cmd: &'static CommandSpec, on: &'static BlockOn
         }
     }
     let deadline = (timeout > 0).then(|| crate::shard::expire::now_ms().saturating_add(timeout));
-    let _blocked = Blocked::new(c);
+    let _blocked = Blocked::new(c, deadline.is_some());
     loop {
         let woke = wait(c, cmd, &args, groups.clone(), deadline, arrived, attempt).await;
         attempt = false;

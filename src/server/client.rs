@@ -84,8 +84,12 @@ impl ClientMeta {
 #[derive(Default)]
 pub struct Registry {
     pub clients: BTreeMap<u64, Rc<RefCell<ClientMeta>>>,
-    /// Clients whose command waits (CLIENT PAUSE): INFO's blocked_clients.
+    /// Clients whose command waits (CLIENT PAUSE, blocking commands):
+    /// INFO's blocked_clients.
     pub blocked: usize,
+    /// Clients of a blocking command with a timeout: INFO's
+    /// clients_in_timeout_table.
+    pub blocked_with_timeout: usize,
 }
 
 impl Registry {
