@@ -61,7 +61,7 @@ fn keyspace(c: &mut Criterion) {
     let mut ks = Keyspace::new(16);
     let keys: Vec<Bytes> = (0..100_000).map(|i| Bytes::from(format!("key:{i:012}"))).collect();
     for k in &keys {
-        ks.db(0).set(k.clone(), Value::Str(Bytes::from_static(b"value")));
+        ks.db(0).set(k.clone(), Value::Str(b"value"[..].into()));
     }
     let mut i = 0usize;
     c.bench_function("keyspace/get hit (100k keys)", |b| {
@@ -73,7 +73,7 @@ fn keyspace(c: &mut Criterion) {
     c.bench_function("keyspace/set overwrite (100k keys)", |b| {
         b.iter(|| {
             i = (i + 7919) % keys.len();
-            black_box(ks.db(0).set(keys[i].clone(), Value::Str(Bytes::from_static(b"other"))).is_some())
+            black_box(ks.db(0).set(keys[i].clone(), Value::Str(b"other"[..].into())).is_some())
         })
     });
 }

@@ -3,7 +3,7 @@
 //! code is in `bitfield.rs`). Bit 0 is the most significant bit of byte 0.
 
 use super::bitfield::{bitfield, bitfield_ro};
-use super::strings::{as_str_mut, edit, read_str, write_entry};
+use super::strings::{as_str_mut, read_str, write_entry};
 use super::util::*;
 use crate::command::spec::{acl, flags as f, ks, CommandSpec, Exec, ShardFn};
 use crate::command::ExecCtx;
@@ -83,7 +83,7 @@ pub fn with_bits<R>(
 ) -> Result<R, Reply> {
     let need = (max_bit >> 3) as usize + 1;
     match write_entry(c, key) {
-        Some(e) => Ok(edit(as_str_mut(&mut e.value)?, |m| {
+        Some(e) => Ok(as_str_mut(&mut e.value)?.edit(|m| {
             let grew = m.len() < need;
             if grew {
                 m.resize(need, 0);
@@ -93,7 +93,7 @@ pub fn with_bits<R>(
         None => {
             let mut m = BytesMut::zeroed(need);
             let r = f(&mut m, true);
-            c.db().insert(owned(key), Entry::new(Value::Str(m.freeze())));
+            c.db().insert(key, Entry::new(Value::Str(m.into())));
             Ok(r)
         }
     }
@@ -291,7 +291,7 @@ fn bitop(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
         if op == BitOp::Not {
             out.iter_mut().for_each(|o| *o = !*o);
         }
-        c.db().set(owned(target), Value::Str(Bytes::from(out)));
+        c.db().set(target, Value::Str(out.into()));
         c.dirty(1);
         Ok(Reply::Int(len as i64))
     })())

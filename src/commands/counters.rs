@@ -6,13 +6,14 @@ use super::strings::{as_str, write_entry};
 use super::util::*;
 use crate::command::ExecCtx;
 use crate::resp::Reply;
+use crate::shard::CompactBytes;
 use crate::shard::{Entry, Value};
 use crate::util::long_double::LongDouble;
 use bytes::Bytes;
 
 /// Adds `by` to the integer stored at `key`, keeping its expiry.
 fn incr_by(c: &mut ExecCtx, key: &Bytes, by: i64) -> Reply {
-    let text = |n: i64| Value::Str(Bytes::copy_from_slice(crate::util::num::fmt_i64(n, &mut [0u8; 20])));
+    let text = |n: i64| Value::Str(CompactBytes::from_slice(crate::util::num::fmt_i64(n, &mut [0u8; 20])));
     either((|| {
         let n = match write_entry(c, key) {
             Some(e) => {
@@ -22,7 +23,7 @@ fn incr_by(c: &mut ExecCtx, key: &Bytes, by: i64) -> Reply {
                 n
             }
             None => {
-                c.db().insert(owned(key), Entry::new(text(by)));
+                c.db().insert(key, Entry::new(text(by)));
                 by
             }
         };
@@ -67,12 +68,12 @@ pub fn incrbyfloat(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
         let text = match write_entry(c, &a[1]) {
             Some(e) => {
                 let text = sum(LongDouble::parse(as_str(&e.value)?).ok_or_else(not_float)?)?;
-                e.value = Value::Str(text.clone());
+                e.value = Value::Str(text.as_ref().into());
                 text
             }
             None => {
                 let text = sum(LongDouble::ZERO)?;
-                c.db().insert(owned(&a[1]), Entry::new(Value::Str(text.clone())));
+                c.db().insert(&a[1], Entry::new(Value::Str(text.as_ref().into())));
                 text
             }
         };

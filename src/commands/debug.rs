@@ -149,7 +149,7 @@ async fn populate(c: &Client, a: &[Bytes]) -> Reply {
                 if size > 0 {
                     value.resize(size, 0);
                 }
-                target.set(Bytes::from(key), Value::Str(Bytes::from(value)));
+                target.set(Bytes::from(key), Value::Str(value.into()));
             }
         })
         .await;

@@ -223,7 +223,7 @@ mod tests {
     fn conditions() {
         let mut ks = Keyspace::new(1);
         let now = 1_000_000;
-        ks.db(0).set(Bytes::from("k"), Value::Str(Bytes::from("v")));
+        ks.db(0).set(Bytes::from("k"), Value::Str("v".into()));
         assert_eq!(run(&mut ks, now, expire, "expire k 10 xx"), Reply::Int(0));
         assert_eq!(run(&mut ks, now, expire, "expire k 10 gt"), Reply::Int(0));
         assert_eq!(run(&mut ks, now, expire, "expire k 10 lt"), Reply::Int(1));

@@ -2,7 +2,7 @@
 //! values are plain strings in Redis's exact HLL layout (`util::hll`), so
 //! GET/SET move them between Clover and Redis unchanged.
 
-use super::strings::{as_str_mut, edit, read_str, write_entry};
+use super::strings::{as_str_mut, read_str, write_entry};
 use super::util::*;
 use crate::command::spec::{acl, flags as f, ks, CommandSpec, Exec, ShardFn};
 use crate::command::ExecCtx;
@@ -70,7 +70,7 @@ fn with_hll<R>(
     let Some(e) = write_entry(c, key) else { return Ok(None) };
     let b = as_str_mut(&mut e.value)?;
     hll_encoding(b)?;
-    edit(b, f).map(Some)
+    b.edit(f).map(Some)
 }
 
 /// Adds `elements`; how many of them changed a register. Stops at the
@@ -99,7 +99,7 @@ fn pfadd(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
                 let mut v = hll::new_sparse();
                 let n = add_all(&mut v, elements, max)? + 1;
                 hll::invalidate(&mut v);
-                c.db().insert(owned(key), Entry::new(Value::Str(v.freeze())));
+                c.db().insert(key, Entry::new(Value::Str(v.into())));
                 n
             }
         };
@@ -149,7 +149,7 @@ fn pfmerge(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
         }
         let dest = &a[1];
         if write_entry(c, dest).is_none() {
-            c.db().insert(owned(dest), Entry::new(Value::Str(hll::new_sparse().freeze())));
+            c.db().insert(dest, Entry::new(Value::Str(hll::new_sparse().into())));
         }
         let sparse_max = c.settings.hll_sparse_max_bytes;
         with_hll(c, dest, |v| {

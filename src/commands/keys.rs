@@ -127,7 +127,7 @@ fn rename_generic(c: &mut ExecCtx, a: &[Bytes], nx: bool) -> Reply {
         return Reply::Int(0);
     }
     if let Some(e) = c.db().remove(src) {
-        c.db().insert(owned(dst), e);
+        c.db().insert(dst, e);
     }
     c.dirty(1);
     done
@@ -179,7 +179,7 @@ fn copy_generic(c: &mut ExecCtx, a: &[Bytes]) -> Result<Reply, Reply> {
     if target.get(dst, now).is_some() && !replace {
         return Ok(Reply::Int(0));
     }
-    target.insert(owned(dst), e);
+    target.insert(dst, e);
     c.dirty(1);
     Ok(Reply::Int(1))
 }
@@ -199,7 +199,7 @@ fn move_generic(c: &mut ExecCtx, a: &[Bytes]) -> Result<Reply, Reply> {
         return Ok(Reply::Int(0));
     }
     if let Some(e) = c.db().remove(key) {
-        c.ks.dbs[to].insert(owned(key), e);
+        c.ks.dbs[to].insert(key, e);
     }
     c.dirty(1);
     Ok(Reply::Int(1))
@@ -225,9 +225,9 @@ mod tests {
 
     fn keyspace() -> Keyspace {
         let mut ks = Keyspace::new(4);
-        ks.db(0).set(Bytes::from("a"), Value::Str(Bytes::from("1")));
+        ks.db(0).set(Bytes::from("a"), Value::Str("1".into()));
         ks.db(0).set_expire(b"a", 5000);
-        ks.db(0).set(Bytes::from("b"), Value::Str(Bytes::from("2")));
+        ks.db(0).set(Bytes::from("b"), Value::Str("2".into()));
         ks
     }
 

@@ -236,7 +236,7 @@ fn push_generic(c: &mut ExecCtx, key: &Bytes, values: &[Bytes], front: bool, exi
         Ok(Some(l)) => l,
         Ok(None) if existing_only => return Reply::Int(0),
         Ok(None) => {
-            c.db().insert(owned(key), Entry::new(Value::List(Box::default())));
+            c.db().insert(key, Entry::new(Value::List(Box::default())));
             match write_list(c, key) {
                 Ok(Some(l)) => l,
                 _ => return Reply::err("ERR internal: list not created"),

@@ -427,7 +427,7 @@ mod tests {
     /// MEMORY USAGE of `key` holding `value`, as Redis 7.0 with jemalloc
     /// reports it.
     fn usage_of(key: &str, value: &str) -> usize {
-        value_size(&Value::Str(Bytes::copy_from_slice(value.as_bytes())), 5) + sds_size(key.len()) + DICT_ENTRY
+        value_size(&Value::Str(value.into()), 5) + sds_size(key.len()) + DICT_ENTRY
     }
 
     #[test]

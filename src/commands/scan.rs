@@ -108,7 +108,7 @@ fn walk_slots(
             if !live {
                 expired.push(k.clone());
             } else if filter.type_name.as_ref().is_none_or(|t| is(t, e.value.type_name())) {
-                w.keys.push(k.clone());
+                w.keys.push(k.to_bytes());
             }
         }
         slot += 1;
@@ -135,7 +135,7 @@ fn keys(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
                 ks.dbs[db]
                     .entries()
                     .filter(|(k, e)| filter.matches(k) && !e.is_expired(now))
-                    .map(|(k, _)| k.clone())
+                    .map(|(k, _)| k.to_bytes())
                     .collect::<Vec<_>>()
             })
             .await;
@@ -290,7 +290,7 @@ fn live_random_key(d: &mut Db, now: u64) -> Option<Bytes> {
             return Some(k);
         }
     }
-    d.entries().find(|(_, e)| !e.is_expired(now)).map(|(k, _)| k.clone())
+    d.entries().find(|(_, e)| !e.is_expired(now)).map(|(k, _)| k.to_bytes())
 }
 
 fn randomkey(c: &mut Client, _a: Vec<Bytes>) -> LocalFuture<'_> {
@@ -377,7 +377,7 @@ mod tests {
 
     fn set(ks: &mut Keyspace, key: &str, expire: u64) {
         let k = Bytes::copy_from_slice(key.as_bytes());
-        ks.db(0).set(k.clone(), Value::Str(Bytes::from("v")));
+        ks.db(0).set(k.clone(), Value::Str("v".into()));
         ks.db(0).set_expire(&k, expire);
     }
 

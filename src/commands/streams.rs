@@ -195,7 +195,7 @@ pub fn write_stream<'a>(c: &'a mut ExecCtx, key: &[u8]) -> Result<Option<&'a mut
 /// The stream at `key`, created empty when missing.
 pub fn stream_or_create<'a>(c: &'a mut ExecCtx, key: &Bytes) -> Result<&'a mut Stream, Reply> {
     if write_stream(c, key)?.is_none() {
-        c.db().insert(owned(key), Entry::new(Value::Stream(Box::default())));
+        c.db().insert(key, Entry::new(Value::Stream(Box::default())));
     }
     write_stream(c, key)?.ok_or_else(|| Reply::err(ERR_NO_KEY))
 }

@@ -9,7 +9,7 @@ use super::util::*;
 use crate::command::spec::{acl, flags as f, ks, CommandSpec, Exec, ShardFn};
 use crate::command::ExecCtx;
 use crate::resp::Reply;
-use crate::shard::{Entry, Value};
+use crate::shard::{CompactBytes, Entry, Value};
 use bytes::{Bytes, BytesMut};
 
 pub fn commands() -> Vec<CommandSpec> {
@@ -119,7 +119,7 @@ pub fn commands() -> Vec<CommandSpec> {
 // String values: the helpers every command on strings shares.
 
 /// The bytes of a string value; WRONGTYPE for any other type.
-pub fn as_str(v: &Value) -> Result<&Bytes, Reply> {
+pub fn as_str(v: &Value) -> Result<&CompactBytes, Reply> {
     match v {
         Value::Str(b) => Ok(b),
         _ => Err(Reply::err(ERR_WRONGTYPE)),
@@ -127,7 +127,7 @@ pub fn as_str(v: &Value) -> Result<&Bytes, Reply> {
 }
 
 /// The bytes of a string value, to change in place; WRONGTYPE otherwise.
-pub fn as_str_mut(v: &mut Value) -> Result<&mut Bytes, Reply> {
+pub fn as_str_mut(v: &mut Value) -> Result<&mut CompactBytes, Reply> {
     match v {
         Value::Str(b) => Ok(b),
         _ => Err(Reply::err(ERR_WRONGTYPE)),
@@ -138,10 +138,15 @@ pub fn as_str_mut(v: &mut Value) -> Result<&mut Bytes, Reply> {
 /// hit or miss and touches the access time. None when missing, WRONGTYPE
 /// when it holds another type.
 pub fn read_str(c: &mut ExecCtx, key: &[u8]) -> Result<Option<Bytes>, Reply> {
+    read_str_with(c, key, CompactBytes::to_bytes)
+}
+
+/// `read_str` that hands the stored string to `f` instead of copying it.
+fn read_str_with<T>(c: &mut ExecCtx, key: &[u8], f: impl FnOnce(&CompactBytes) -> T) -> Result<Option<T>, Reply> {
     let now = c.now;
     let found = c.db().get(key, now).map(|e| {
         e.access = crate::shard::expire::lru_clock();
-        as_str(&e.value).cloned()
+        as_str(&e.value).map(f)
     });
     match found {
         None => {
@@ -152,6 +157,15 @@ pub fn read_str(c: &mut ExecCtx, key: &[u8]) -> Result<Option<Bytes>, Reply> {
             c.ks.hits += 1;
             v.map(Some)
         }
+    }
+}
+
+/// The bulk reply of a stored string, without an allocation: a short one
+/// is copied whole into the reply, a long one shared.
+fn str_reply(v: &CompactBytes) -> Reply {
+    match v {
+        CompactBytes::Inline { .. } => Reply::Str(v.clone()),
+        CompactBytes::Heap(b) => Reply::Bulk((**b).clone()),
     }
 }
 
@@ -172,14 +186,6 @@ pub fn check_len(max: usize, len: usize, append: usize) -> Result<(), Reply> {
     }
 }
 
-/// Edits a stored string in place: no copy unless a reply still shares it.
-pub fn edit<R>(b: &mut Bytes, f: impl FnOnce(&mut BytesMut) -> R) -> R {
-    let mut m = BytesMut::from(std::mem::take(b));
-    let r = f(&mut m);
-    *b = m.freeze();
-    r
-}
-
 fn bulk_or_nil(v: Option<Bytes>) -> Reply {
     v.map_or(Reply::Nil, Reply::Bulk)
 }
@@ -188,7 +194,7 @@ fn bulk_or_nil(v: Option<Bytes>) -> Reply {
 // GET, SET and their variants.
 
 fn get(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    either(read_str(c, &a[1]).map(bulk_or_nil))
+    either(read_str_with(c, &a[1], str_reply).map(|r| r.unwrap_or(Reply::Nil)))
 }
 
 /// How an expire argument is given.
@@ -282,9 +288,9 @@ fn set_generic(
     if (o.nx && found.is_some()) || (o.xx && found.is_none()) {
         return Ok(if o.get { bulk_or_nil(old) } else { abort });
     }
-    let mut entry = Entry::new(Value::Str(owned(value)));
+    let mut entry = Entry::new(Value::Str(value.into()));
     entry.expire = if o.keepttl { found.unwrap_or(0) } else { expire.unwrap_or(0) };
-    c.db().insert(owned(key), entry);
+    c.db().insert(key, entry);
     c.dirty(1);
     Ok(if o.get { bulk_or_nil(old) } else { ok })
 }
@@ -339,7 +345,7 @@ fn getdel(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
 
 fn getset(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     either(read_str(c, &a[1]).map(|old| {
-        c.db().set(owned(&a[1]), Value::Str(owned(&a[2])));
+        c.db().set(&a[1], Value::Str((&a[2]).into()));
         c.dirty(1);
         bulk_or_nil(old)
     }))
@@ -349,7 +355,7 @@ fn getset(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
 // Several keys at once.
 
 fn mget(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    Reply::Array(a[1..].iter().map(|k| read_str(c, k).ok().flatten().map_or(Reply::Nil, Reply::Bulk)).collect())
+    Reply::Array(a[1..].iter().map(|k| read_str_with(c, k, str_reply).ok().flatten().unwrap_or(Reply::Nil)).collect())
 }
 
 /// MSET and MSETNX: the pairs must be complete; MSETNX sets nothing when
@@ -363,7 +369,7 @@ fn mset_generic(c: &mut ExecCtx, a: &[Bytes], nx: bool) -> Reply {
         return Reply::Int(0);
     }
     for kv in a[1..].chunks(2) {
-        c.db().set(owned(&kv[0]), Value::Str(owned(&kv[1])));
+        c.db().set(&kv[0], Value::Str((&kv[1]).into()));
     }
     c.dirty((a.len() / 2) as u64);
     if nx {
@@ -390,13 +396,13 @@ fn append(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
         let max = c.settings.proto_max_bulk_len;
         let len = match write_entry(c, key) {
             None => {
-                c.db().insert(owned(key), Entry::new(Value::Str(owned(tail))));
+                c.db().insert(key, Entry::new(Value::Str(tail.into())));
                 tail.len()
             }
             Some(e) => {
                 let b = as_str_mut(&mut e.value)?;
                 check_len(max, b.len(), tail.len())?;
-                edit(b, |m| {
+                b.edit(|m| {
                     m.extend_from_slice(tail);
                     m.len()
                 })
@@ -449,7 +455,7 @@ fn setrange(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
                 check_len(max, offset, value.len())?;
                 let mut m = BytesMut::new();
                 let len = write(&mut m);
-                c.db().insert(owned(key), Entry::new(Value::Str(m.freeze())));
+                c.db().insert(key, Entry::new(Value::Str(m.into())));
                 len
             }
             Some(e) => {
@@ -458,7 +464,7 @@ fn setrange(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
                     return Ok(Reply::Int(b.len() as i64));
                 }
                 check_len(max, offset, value.len())?;
-                edit(b, write)
+                b.edit(write)
             }
         };
         c.dirty(1);

@@ -16,6 +16,9 @@ pub enum Reply {
     Error(Cow<'static, str>),
     Int(i64),
     Bulk(Bytes),
+    /// A bulk string straight from a stored string value (short ones are
+    /// carried inline, so replying to GET allocates nothing).
+    Str(crate::shard::CompactBytes),
     /// Null bulk string (RESP2 `$-1`, RESP3 `_`).
     Nil,
     /// Null array (RESP2 `*-1`, RESP3 `_`).
@@ -79,6 +82,7 @@ impl Reply {
             Reply::Error(e) => line(out, b'-', e.as_bytes()),
             Reply::Int(i) => int_line(out, b':', *i),
             Reply::Bulk(b) => bulk(out, b),
+            Reply::Str(b) => bulk(out, b),
             Reply::Nil => out.put_slice(if resp3 { b"_\r\n" } else { b"$-1\r\n" }),
             Reply::NilArray => out.put_slice(if resp3 { b"_\r\n" } else { b"*-1\r\n" }),
             Reply::Array(items) => {

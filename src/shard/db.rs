@@ -2,12 +2,14 @@
 //! slot-level work (count, scan, migrate, flush) costs in proportion to that
 //! slot's keys.
 
+use super::compact::CompactBytes;
 use super::slot::{key_slot, SLOTS};
 use super::value::{Entry, Value};
 use bytes::Bytes;
 use std::collections::HashMap;
 
-type Table = HashMap<Bytes, Entry, ahash::RandomState>;
+/// Keys are `CompactBytes`: a key of up to 22 bytes costs no allocation.
+type Table = HashMap<CompactBytes, Entry, ahash::RandomState>;
 
 /// The keys of one slot.
 #[derive(Default)]
@@ -83,7 +85,8 @@ impl Db {
     }
 
     /// Inserts or replaces `key`, returning the previous entry.
-    pub fn insert(&mut self, key: Bytes, entry: Entry) -> Option<Entry> {
+    pub fn insert(&mut self, key: impl Into<CompactBytes>, entry: Entry) -> Option<Entry> {
+        let key = key.into();
         let slot = key_slot(&key);
         let vol = entry.expire != 0;
         let old = self.table_or_create(slot).map.insert(key, entry);
@@ -111,7 +114,7 @@ impl Db {
     }
 
     /// Sets a value, keeping nothing of the old entry (its expiry included).
-    pub fn set(&mut self, key: Bytes, value: Value) -> Option<Entry> {
+    pub fn set(&mut self, key: impl Into<CompactBytes>, value: Value) -> Option<Entry> {
         self.insert(key, Entry::new(value))
     }
 
@@ -157,12 +160,12 @@ impl Db {
     }
 
     /// The entries of one slot.
-    pub fn slot_entries(&self, slot: u16) -> impl Iterator<Item = (&Bytes, &Entry)> {
+    pub fn slot_entries(&self, slot: u16) -> impl Iterator<Item = (&CompactBytes, &Entry)> {
         self.table(slot).into_iter().flat_map(|t| t.map.iter())
     }
 
     /// Every entry, slot by slot.
-    pub fn entries(&self) -> impl Iterator<Item = (&Bytes, &Entry)> {
+    pub fn entries(&self) -> impl Iterator<Item = (&CompactBytes, &Entry)> {
         self.slots.iter().flatten().flat_map(|t| t.map.iter())
     }
 
@@ -205,7 +208,7 @@ impl Db {
         for i in 0..n {
             if let Some(t) = &self.slots[(start + i) % n] {
                 let k = (rand >> 14) as usize % t.map.len();
-                return t.map.keys().nth(k).cloned();
+                return t.map.keys().nth(k).map(CompactBytes::to_bytes);
             }
         }
         None
@@ -223,7 +226,7 @@ mod tests {
     use super::*;
 
     fn s(v: &str) -> Value {
-        Value::Str(Bytes::copy_from_slice(v.as_bytes()))
+        Value::Str(v.into())
     }
 
     #[test]

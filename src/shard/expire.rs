@@ -91,7 +91,7 @@ mod tests {
         for db in 0..4 {
             for i in 0..1000 {
                 let k = Bytes::from(format!("k{i}"));
-                ks.db(db).set(k.clone(), Value::Str(Bytes::from("v")));
+                ks.db(db).set(k.clone(), Value::Str("v".into()));
                 ks.db(db).set_expire(&k, 5);
             }
         }

@@ -3,6 +3,7 @@
 //! Everything here is plain single-threaded data; the server layer decides
 //! which core owns which slots and never shares a `Keyspace` between cores.
 
+pub mod compact;
 pub mod db;
 pub mod expire;
 pub mod hash;
@@ -18,6 +19,7 @@ pub mod value;
 pub mod zset;
 pub mod zset_index;
 
+pub use compact::CompactBytes;
 pub use db::Db;
 pub use hash::Hash;
 pub use keyspace::Keyspace;

@@ -1,14 +1,13 @@
 //! Stored values and the entry that wraps them with expiry and access time.
 
-use super::{Hash, List, Set, Stream, ZSet};
-use bytes::Bytes;
+use super::{CompactBytes, Hash, List, Set, Stream, ZSet};
 
 /// A stored value: a string or one of the collection types, each in its
 /// own module with its encodings. Collections are boxed so that every
 /// entry of the keyspace table stays as small as a string's.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
-    Str(Bytes),
+    Str(CompactBytes),
     List(Box<List>),
     Hash(Box<Hash>),
     Set(Box<Set>),
