@@ -165,7 +165,7 @@ fn lookup(c: &mut ExecCtx, pattern: &[u8], elem: &Bytes) -> Option<Bytes> {
             let e = lookup_read(c, &key)?;
             e.access = crate::shard::expire::lru_clock();
             match (&e.value, field) {
-                (Value::Str(s), None) => Some(s.clone()),
+                (Value::Str(s), None) => Some(s.to_bytes()),
                 (Value::Hash(h), Some(f)) => h.get(&f).map(Bytes::copy_from_slice),
                 _ => None,
             }
