@@ -4,18 +4,10 @@
 //! client that disconnects while blocked.
 
 mod common;
-use common::Server;
+use common::{query, Server};
 use redis::Value;
 use std::thread;
 use std::time::Duration;
-
-fn query<T: redis::FromRedisValue>(c: &mut redis::Connection, args: &[&str]) -> redis::RedisResult<T> {
-    let mut cmd = redis::cmd(args[0]);
-    for a in &args[1..] {
-        cmd.arg(*a);
-    }
-    cmd.query(c)
-}
 
 fn blocked_clients(c: &mut redis::Connection) -> usize {
     let info: String = query(c, &["INFO", "clients"]).unwrap();

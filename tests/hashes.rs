@@ -3,26 +3,8 @@
 //! HINCRBYFLOAT rules, HRANDFIELD counts and RESP3 shapes, HSCAN cursors.
 
 mod common;
-use common::Server;
-use redis::Value;
+use common::{error_text, int, query, Server};
 use std::collections::{HashMap, HashSet};
-
-fn query<T: redis::FromRedisValue>(c: &mut redis::Connection, args: &[&str]) -> redis::RedisResult<T> {
-    let mut cmd = redis::cmd(args[0]);
-    for a in &args[1..] {
-        cmd.arg(*a);
-    }
-    cmd.query(c)
-}
-
-fn error_text(r: redis::RedisResult<Value>) -> String {
-    let e = r.expect_err("an error reply");
-    format!("{} {}", e.code().unwrap_or(""), e.detail().unwrap_or(""))
-}
-
-fn int(c: &mut redis::Connection, args: &[&str]) -> i64 {
-    query(c, args).unwrap()
-}
 
 fn encoding(c: &mut redis::Connection, key: &str) -> String {
     query(c, &["OBJECT", "ENCODING", key]).unwrap()

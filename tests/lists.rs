@@ -3,24 +3,11 @@
 //! node sizes from list-max-listpack-size, and the errors Redis gives.
 
 mod common;
-use common::Server;
+use common::{error_text, query, Server};
 use redis::Value;
-
-fn query<T: redis::FromRedisValue>(c: &mut redis::Connection, args: &[&str]) -> redis::RedisResult<T> {
-    let mut cmd = redis::cmd(args[0]);
-    for a in &args[1..] {
-        cmd.arg(*a);
-    }
-    cmd.query(c)
-}
 
 fn strings(c: &mut redis::Connection, args: &[&str]) -> Vec<String> {
     query(c, args).unwrap()
-}
-
-fn error_text(r: redis::RedisResult<Value>) -> String {
-    let e = r.expect_err("an error reply");
-    format!("{} {}", e.code().unwrap_or(""), e.detail().unwrap_or(""))
 }
 
 #[test]

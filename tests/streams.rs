@@ -4,28 +4,11 @@
 //! XAUTOCLAIM), XINFO and XSETID.
 
 mod common;
-use common::Server;
+use common::{error_text, int, query, Server};
 use redis::Value;
-
-fn query<T: redis::FromRedisValue>(c: &mut redis::Connection, args: &[&str]) -> redis::RedisResult<T> {
-    let mut cmd = redis::cmd(args[0]);
-    for a in &args[1..] {
-        cmd.arg(*a);
-    }
-    cmd.query(c)
-}
 
 /// An entry: its ID and its fields and values.
 type Entry = (String, Vec<String>);
-
-fn error_text(r: redis::RedisResult<Value>) -> String {
-    let e = r.expect_err("an error reply");
-    format!("{} {}", e.code().unwrap_or(""), e.detail().unwrap_or(""))
-}
-
-fn int(c: &mut redis::Connection, args: &[&str]) -> i64 {
-    query(c, args).unwrap()
-}
 
 fn text(c: &mut redis::Connection, args: &[&str]) -> String {
     query(c, args).unwrap()

@@ -3,21 +3,8 @@
 //! INCRBYFLOAT's long double results, and the proto-max-bulk-len limit.
 
 mod common;
-use common::Server;
-use redis::{Commands, Value};
-
-fn query<T: redis::FromRedisValue>(c: &mut redis::Connection, args: &[&str]) -> redis::RedisResult<T> {
-    let mut cmd = redis::cmd(args[0]);
-    for a in &args[1..] {
-        cmd.arg(*a);
-    }
-    cmd.query(c)
-}
-
-fn error_text(r: redis::RedisResult<Value>) -> String {
-    let e = r.expect_err("an error reply");
-    format!("{} {}", e.code().unwrap_or(""), e.detail().unwrap_or(""))
-}
+use common::{error_text, query, Server};
+use redis::Commands;
 
 #[test]
 fn multi_key_commands_across_shards() {

@@ -232,3 +232,23 @@ impl Raw {
         matches!(self.s.read(&mut buf), Ok(0))
     }
 }
+
+/// Sends `args` as one command and reads the reply as `T`.
+pub fn query<T: redis::FromRedisValue>(c: &mut redis::Connection, args: &[&str]) -> redis::RedisResult<T> {
+    let mut cmd = redis::cmd(args[0]);
+    for a in &args[1..] {
+        cmd.arg(*a);
+    }
+    cmd.query(c)
+}
+
+/// The code and text of an error reply, as "CODE detail".
+pub fn error_text(r: redis::RedisResult<redis::Value>) -> String {
+    let e = r.expect_err("an error reply");
+    format!("{} {}", e.code().unwrap_or(""), e.detail().unwrap_or(""))
+}
+
+/// An integer reply (panics on anything else).
+pub fn int(c: &mut redis::Connection, args: &[&str]) -> i64 {
+    query(c, args).unwrap()
+}
