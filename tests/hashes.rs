@@ -168,11 +168,7 @@ fn resp3_shapes() {
     let mut c = s.conn();
     let _: i64 = query(&mut c, &["HSET", "h", "a", "1"]).unwrap();
     let mut r = s.raw();
-    r.send(b"HELLO 3\r\n");
-    let mut hello = Vec::new();
-    while !hello.ends_with(b"modules\r\n*0\r\n") && hello.len() < 4096 {
-        hello.extend(r.read_n(1));
-    }
+    r.hello3();
     let expect = [
         ("HGETALL h\r\n", "%1\r\n$1\r\na\r\n$1\r\n1\r\n"),
         ("HGETALL nokey\r\n", "%0\r\n"),

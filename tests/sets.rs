@@ -270,11 +270,7 @@ fn resp3_replies() {
     let mut c = s.conn();
     let _: i64 = query(&mut c, &["SADD", "s", "a"]).unwrap();
     let mut r = s.raw();
-    r.send(b"HELLO 3\r\n");
-    let mut hello = Vec::new();
-    while !hello.ends_with(b"modules\r\n*0\r\n") && hello.len() < 4096 {
-        hello.extend(r.read_n(1));
-    }
+    r.hello3();
     let expect = [
         ("SMEMBERS s\r\n", "~1\r\n$1\r\na\r\n"),
         ("SMEMBERS nokey\r\n", "~0\r\n"),

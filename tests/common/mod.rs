@@ -171,6 +171,18 @@ impl Raw {
         out
     }
 
+    /// Switches the connection to RESP3 (HELLO 3) and reads HELLO's reply,
+    /// which ends with the empty modules list.
+    pub fn hello3(&mut self) {
+        self.send(b"HELLO 3\r\n");
+        let mut hello = Vec::new();
+        while !hello.ends_with(b"modules\r\n*0\r\n") && hello.len() < 4096 {
+            let byte = self.read_n(1);
+            assert!(!byte.is_empty(), "HELLO 3 reply ended early: {}", String::from_utf8_lossy(&hello));
+            hello.extend(byte);
+        }
+    }
+
     /// Sends `req` and returns exactly `expected.len()` bytes of reply.
     pub fn roundtrip(&mut self, req: &[u8], expected_len: usize) -> String {
         self.send(req);
