@@ -3,12 +3,8 @@
 //! HINCRBYFLOAT rules, HRANDFIELD counts and RESP3 shapes, HSCAN cursors.
 
 mod common;
-use common::{error_text, int, query, Server};
+use common::{encoding, error_text, int, query, Server};
 use std::collections::{HashMap, HashSet};
-
-fn encoding(c: &mut redis::Connection, key: &str) -> String {
-    query(c, &["OBJECT", "ENCODING", key]).unwrap()
-}
 
 #[test]
 fn basic_replies() {

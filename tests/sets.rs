@@ -4,17 +4,13 @@
 //! shards), RESP3 set replies and SSCAN.
 
 mod common;
-use common::{error_text, int, query, Server};
+use common::{encoding, error_text, int, query, Server};
 use std::collections::{HashMap, HashSet};
 
 fn sorted(c: &mut redis::Connection, args: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = query(c, args).unwrap();
     v.sort();
     v
-}
-
-fn encoding(c: &mut redis::Connection, key: &str) -> String {
-    query(c, &["OBJECT", "ENCODING", key]).unwrap()
 }
 
 #[test]

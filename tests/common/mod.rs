@@ -264,3 +264,8 @@ pub fn error_text(r: redis::RedisResult<redis::Value>) -> String {
 pub fn int(c: &mut redis::Connection, args: &[&str]) -> i64 {
     query(c, args).unwrap()
 }
+
+/// OBJECT ENCODING of `key`.
+pub fn encoding(c: &mut redis::Connection, key: &str) -> String {
+    query(c, &["OBJECT", "ENCODING", key]).unwrap()
+}
