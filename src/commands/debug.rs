@@ -9,7 +9,8 @@ use crate::command::spec::{flags as f, CommandSpec, Exec, LocalFuture};
 use crate::config::value::{memtoull, strtoll};
 use crate::resp::Reply;
 use crate::server::client::Client;
-use crate::shard::Value;
+use crate::shard::{digest, Value};
+use crate::util::sha1::to_hex;
 use bytes::{Bytes, BytesMut};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -55,6 +56,8 @@ fn debug(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
                 Reply::Ok
             }
             ("object", 3) => object(c, a[2].clone()).await,
+            ("digest", 2) => dataset_digest(c).await,
+            ("digest-value", _) => digest_values(c, &a[2..]).await,
             ("populate", 3..=5) => populate(c, &a).await,
             ("quicklist-packed-threshold", 3) => match memtoull(&a[2]) {
                 Some(n) if n <= (1u64 << 32) - (1 << 20) => Reply::Ok,
@@ -106,6 +109,50 @@ async fn object(c: &Client, key: Bytes) -> Reply {
         Some(line) => Reply::Status(line.into()),
         None => Reply::err(ERR_NO_KEY),
     }
+}
+
+/// DEBUG DIGEST: the digest of every database. Each shard adds up its
+/// keys per database; the parts combine in database order.
+async fn dataset_digest(c: &Client) -> Reply {
+    let parts = c
+        .shard
+        .run_on_all(|s| s.ks.borrow().dbs.iter().map(|db| (db.len(), digest::db_digest(db))).collect::<Vec<_>>())
+        .await;
+    let mut total: Vec<(usize, digest::Digest)> = Vec::new();
+    for shard in parts {
+        if total.len() < shard.len() {
+            total.resize(shard.len(), (0, [0; 20]));
+        }
+        for ((keys, d), (n, part)) in total.iter_mut().zip(shard) {
+            *keys += n;
+            d.iter_mut().zip(part).for_each(|(a, b)| *a ^= b);
+        }
+    }
+    Reply::Status(to_hex(&digest::dataset_digest(&total)).into())
+}
+
+/// DEBUG DIGEST-VALUE key ...: each value's digest (zeros for a missing
+/// key), computed on the key's shard. Like Redis it looks at the table
+/// itself, so a logically expired key not yet removed still counts.
+async fn digest_values(c: &Client, keys: &[Bytes]) -> Reply {
+    let mut out = Vec::with_capacity(keys.len());
+    for key in keys {
+        let (db, key) = (c.db, key.clone());
+        let owner = c.shard.shared.shard_of_key(&key);
+        let d = c
+            .shard
+            .run_on(owner, move |s| {
+                let mut d = [0u8; 20];
+                // At time 0 nothing has expired yet: the entry as stored.
+                if let Some(e) = s.ks.borrow().dbs[db].peek(&key, 0) {
+                    digest::value_digest(&mut d, e);
+                }
+                d
+            })
+            .await;
+        out.push(Reply::Status(to_hex(&d).into()));
+    }
+    Reply::Array(out)
 }
 
 /// A count or size of DEBUG POPULATE: a non-negative integer.
@@ -245,6 +292,10 @@ fn debug_help() -> Reply {
             "CHANGE-REPL-ID",
             "    Change the replication IDs of the instance.",
             "    Dangerous: should be used only for testing the replication subsystem.",
+            "DIGEST",
+            "    Output a hex signature representing the current DB content.",
+            "DIGEST-VALUE <key> [<key> ...]",
+            "    Output a hex signature of the values of all the specified keys.",
             "LOG <message>",
             "    Write <message> to the server log.",
             "OBJECT <key>",

@@ -5,6 +5,7 @@
 
 pub mod compact;
 pub mod db;
+pub mod digest;
 pub mod expire;
 pub mod hash;
 pub mod intset;

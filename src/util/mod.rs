@@ -11,5 +11,6 @@ pub mod listpack;
 pub mod long_double;
 pub mod num;
 pub mod rand;
+pub mod sha1;
 
 pub use args::split_args;

@@ -13,6 +13,11 @@ pub struct Reference {
 
 impl Reference {
     pub fn start() -> Option<Reference> {
+        Self::start_with(&[])
+    }
+
+    /// Starts it with `extra` arguments after the defaults.
+    pub fn start_with(extra: &[&str]) -> Option<Reference> {
         let bin = "/usr/bin/redis-server";
         if !std::path::Path::new(bin).exists() {
             eprintln!("no {bin}: skipping the comparison");
@@ -21,6 +26,7 @@ impl Reference {
         let port = free_port();
         let child = Command::new(bin)
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -98,8 +104,13 @@ pub struct Pair {
 
 impl Pair {
     pub fn start(shards: usize) -> Option<Pair> {
-        let theirs = Reference::start()?;
-        let ours = Server::start(shards, &[]);
+        Self::start_with(shards, &[])
+    }
+
+    /// Both servers with the same `extra` arguments.
+    pub fn start_with(shards: usize, extra: &[&str]) -> Option<Pair> {
+        let theirs = Reference::start_with(extra)?;
+        let ours = Server::start(shards, extra);
         let (a, b) = (ours.conn(), theirs.conn());
         Some(Pair { _ours: ours, _theirs: theirs, a, b })
     }
