@@ -238,6 +238,11 @@ impl List {
         self.nodes.len()
     }
 
+    /// The elements node by node, head first (RDB writes one blob per node).
+    pub fn node_elements(&self) -> impl Iterator<Item = impl Iterator<Item = &[u8]> + '_> + '_ {
+        self.nodes.iter().map(|n| n.iter())
+    }
+
     /// Adds `v` at the head (`front`) or the tail.
     pub fn push(&mut self, v: &[u8], front: bool, fill: Fill) {
         let node = if front { self.nodes.front_mut() } else { self.nodes.back_mut() };
