@@ -10,6 +10,7 @@ pub mod command;
 pub mod connection;
 pub mod counters;
 pub mod debug;
+pub mod dump;
 pub mod expire;
 pub mod function;
 pub mod geo;
@@ -56,6 +57,7 @@ pub fn all() -> Vec<CommandSpec> {
     v.extend(lolwut::commands());
     v.extend(monitor::commands());
     v.extend(keys::commands());
+    v.extend(dump::commands());
     v.extend(expire::commands());
     v.extend(scan::commands());
     v.extend(object::commands());

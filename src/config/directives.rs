@@ -567,7 +567,6 @@ pub const PENDING_DIRECTIVES: &[(&str, &str)] = &[
     ("rdb-key-save-delay", PERSISTENCE),
     ("key-load-delay", PERSISTENCE),
     ("loading-process-events-interval-bytes", PERSISTENCE),
-    ("sanitize-dump-payload", "pending: DUMP/RESTORE payload checks are not implemented yet"),
     ("shutdown-on-sigint", "pending: SHUTDOWN's save/nosave choice waits for persistence"),
     ("shutdown-on-sigterm", "pending: SHUTDOWN's save/nosave choice waits for persistence"),
     ("shutdown-timeout", REPLICATION),
@@ -639,6 +638,7 @@ pub const PENDING_DIRECTIVES: &[(&str, &str)] = &[
 /// Accepted and shown (CONFIG GET/SET/REWRITE work on them), but they have
 /// no effect in Clover; the reason says why.
 pub const NOOP_DIRECTIVES: &[(&str, &str)] = &[
+    ("sanitize-dump-payload", "RESTORE payloads and RDB files are always fully validated, as with `yes`"),
     ("io-threads", "thread-per-core shards do all network I/O; there are no I/O threads"),
     ("io-threads-do-reads", "thread-per-core shards do all network I/O; there are no I/O threads"),
     ("activerehashing", "Clover's hash tables do not use Redis's incremental rehash step"),

@@ -191,9 +191,10 @@ pub fn restore_payload(
     if crc64::crc64(&payload[..body_len + 2]) != u64::from_le_bytes(crc) {
         return Err(PayloadError::VersionOrChecksum);
     }
-    let mut r = Reader::new(&payload[..body_len]);
+    // As Redis, the object is read from the whole payload: an object that
+    // runs into the footer is read from it, bytes after one are ignored.
+    let mut r = Reader::new(payload);
     let t = r.u8().map_err(PayloadError::BadData)?;
-    // As Redis, bytes after the object are not looked at.
     read_object(&mut r, t, settings).map_err(PayloadError::BadData)
 }
 
