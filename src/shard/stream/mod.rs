@@ -131,9 +131,10 @@ fn read_varint(b: &[u8]) -> Option<(u64, usize)> {
     None
 }
 
-fn pack(fields: &[Bytes]) -> Box<[u8]> {
-    let mut out = Vec::with_capacity(fields.iter().map(|f| f.len() + 2).sum());
+fn pack<F: AsRef<[u8]>>(fields: &[F]) -> Box<[u8]> {
+    let mut out = Vec::with_capacity(fields.iter().map(|f| f.as_ref().len() + 2).sum());
     for f in fields {
+        let f = f.as_ref();
         write_varint(&mut out, f.len() as u64);
         out.extend_from_slice(f);
     }
@@ -142,7 +143,7 @@ fn pack(fields: &[Bytes]) -> Box<[u8]> {
 
 /// A run of consecutive entries (Redis's listpack node).
 #[derive(Debug, Clone, PartialEq)]
-struct Node {
+pub struct Node {
     items: Vec<Item>,
     /// Entries not marked deleted.
     live: usize,
@@ -159,6 +160,22 @@ impl Node {
     /// Index of `id` among the items, or where it would go.
     fn find(&self, id: StreamId) -> Result<usize, usize> {
         self.items.binary_search_by(|it| it.id.cmp(&id))
+    }
+
+    /// The field names of the node's master entry.
+    pub fn master_fields(&self) -> Fields<'_> {
+        Fields { rest: &self.master }
+    }
+
+    /// Every entry of the node in order, deleted ones included (flagged):
+    /// ID, deleted, fields and values.
+    pub fn entries(&self) -> impl Iterator<Item = (StreamId, bool, Fields<'_>)> + '_ {
+        self.items.iter().map(|it| (it.id, it.deleted, it.fields()))
+    }
+
+    /// Entries not deleted.
+    pub fn live(&self) -> usize {
+        self.live
     }
 }
 
@@ -222,6 +239,36 @@ impl Log {
     /// Nodes (Redis's radix tree keys).
     pub fn node_count(&self) -> usize {
         self.nodes.len()
+    }
+
+    /// The nodes in ID order, each with its key (its master entry's ID).
+    pub fn nodes(&self) -> impl Iterator<Item = (StreamId, &Node)> {
+        self.nodes.iter().map(|(k, n)| (*k, n))
+    }
+
+    /// Adds a node as stored elsewhere (an RDB load): master entry field
+    /// names, entries in ID order (ID, deleted, fields and values) and the
+    /// size of its listpack. The caller keeps the order: every ID of the
+    /// node at least `key`, above every ID of the nodes before; the
+    /// counters (length, last ID ...) are its to set.
+    pub fn load_node<F: AsRef<[u8]>>(
+        &mut self,
+        key: StreamId,
+        master: &[F],
+        entries: &[(StreamId, bool, Vec<F>)],
+        bytes: usize,
+    ) {
+        let mut names = Vec::new();
+        for n in master.iter().map(|n| n.as_ref()) {
+            write_varint(&mut names, n.len() as u64);
+            names.extend_from_slice(n);
+        }
+        let items: Vec<Item> = entries
+            .iter()
+            .map(|(id, deleted, fields)| Item { id: *id, deleted: *deleted, data: pack(fields) })
+            .collect();
+        let live = items.iter().filter(|it| !it.deleted).count();
+        self.nodes.insert(key, Node { items, live, bytes, alloc: bytes, master: names.into_boxed_slice() });
     }
 
     /// The ID a new entry gets: `given` with its sequence when `seq_given`,
