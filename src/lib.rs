@@ -5,6 +5,7 @@ pub mod command;
 pub mod commands;
 pub mod config;
 pub mod metrics;
+pub mod persist;
 pub mod rdb;
 pub mod resp;
 pub mod server;

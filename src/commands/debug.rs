@@ -59,6 +59,7 @@ fn debug(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
             ("digest", 2) => dataset_digest(c).await,
             ("digest-value", _) => digest_values(c, &a[2..]).await,
             ("populate", 3..=5) => populate(c, &a).await,
+            ("reload", _) => reload(c, &a).await,
             ("quicklist-packed-threshold", 3) => match memtoull(&a[2]) {
                 Some(n) if n <= (1u64 << 32) - (1 << 20) => Reply::Ok,
                 _ => Reply::err("ERR argument must be a memory value bigger than 1 and smaller than 4gb"),
@@ -184,6 +185,9 @@ async fn populate(c: &Client, a: &[Bytes]) -> Reply {
         .run_on_all(move |s| {
             let now = s.now();
             let mut ks = s.ks.borrow_mut();
+            // A running snapshot gets the database first: populating may
+            // touch any of its slots.
+            crate::persist::cow::before_db(s, &ks, db);
             let target = &mut ks.dbs[db];
             for j in 0..count {
                 let mut key = prefix.clone();
@@ -200,6 +204,31 @@ async fn populate(c: &Client, a: &[Bytes]) -> Reply {
             }
         })
         .await;
+    Reply::Ok
+}
+
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: saves the RDB file, empties
+/// the keyspace and loads the file back, as Redis does.
+async fn reload(c: &Client, a: &[Bytes]) -> Reply {
+    let (mut flush, mut save, mut merge) = (true, true, false);
+    for opt in &a[2..] {
+        if is(opt, "merge") {
+            merge = true;
+        } else if is(opt, "noflush") {
+            flush = false;
+        } else if is(opt, "nosave") {
+            save = false;
+        } else {
+            return Reply::err("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+        }
+    }
+    if save && crate::persist::save::save(&c.shard, true).await.is_err() {
+        return Reply::err("ERR");
+    }
+    if crate::persist::load::reload(&c.shard, flush, merge).await.is_err() {
+        return Reply::err("ERR Error trying to load the RDB dump, check server logs.");
+    }
+    crate::warning!("DB reloaded by DEBUG RELOAD");
     Reply::Ok
 }
 
@@ -309,6 +338,19 @@ fn debug_help() -> Reply {
             "    Reply with a test value of the specified type. <type> can be: string,",
             "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
             "    true, false.",
+            "RELOAD [option ...]",
+            "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+            "    * MERGE: conflicting keys will be loaded from RDB.",
+            "    * NOFLUSH: the existing database will not be removed before load, but",
+            "      conflicting keys will generate an exception and kill the server.",
+            "    * NOSAVE: the database will be loaded from an existing RDB file.",
+            "    Examples:",
+            "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+            "      the database.",
+            "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+            "      existing RDB file.",
+            "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+            "      file to the database.",
             "QUICKLIST-PACKED-THRESHOLD <size>",
             "    Sets the threshold for elements to be inserted as plain vs packed nodes",
             "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",

@@ -322,19 +322,37 @@ fn memory_section(r: &Report, o: &mut String) {
 }
 
 fn persistence(c: &Client, r: &Report, o: &mut String) {
+    use crate::persist::status::Kind;
+    use std::sync::atomic::Ordering::Relaxed;
+    let p = &c.shard.shared.persist;
+    let bgsave = p.running() == Some(Kind::Rdb);
+    let current_secs = if bgsave {
+        (crate::shard::expire::now_ms().saturating_sub(p.current_start_ms.load(Relaxed)) / 1000) as i64
+    } else {
+        -1
+    };
     let _ = write!(
         o,
         "loading:0\nasync_loading:0\ncurrent_cow_peak:0\ncurrent_cow_size:0\ncurrent_cow_size_age:0\n\
          current_fork_perc:0.00\ncurrent_save_keys_processed:0\ncurrent_save_keys_total:0\n\
-         rdb_changes_since_last_save:{}\nrdb_bgsave_in_progress:0\nrdb_last_save_time:{}\n\
-         rdb_last_bgsave_status:ok\nrdb_last_bgsave_time_sec:-1\nrdb_current_bgsave_time_sec:-1\nrdb_saves:0\n\
-         rdb_last_cow_size:0\nrdb_last_load_keys_expired:0\nrdb_last_load_keys_loaded:0\naof_enabled:0\n\
-         aof_rewrite_in_progress:0\naof_rewrite_scheduled:0\naof_last_rewrite_time_sec:-1\n\
+         rdb_changes_since_last_save:{}\nrdb_bgsave_in_progress:{}\nrdb_last_save_time:{}\n\
+         rdb_last_bgsave_status:{}\nrdb_last_bgsave_time_sec:{}\nrdb_current_bgsave_time_sec:{}\nrdb_saves:{}\n\
+         rdb_last_cow_size:{}\nrdb_last_load_keys_expired:{}\nrdb_last_load_keys_loaded:{}\naof_enabled:0\n\
+         aof_rewrite_in_progress:{}\naof_rewrite_scheduled:0\naof_last_rewrite_time_sec:-1\n\
          aof_current_rewrite_time_sec:-1\naof_last_bgrewrite_status:ok\naof_rewrites:0\n\
          aof_rewrites_consecutive_failures:0\naof_last_write_status:ok\naof_last_cow_size:0\n\
          module_fork_in_progress:0\nmodule_fork_last_cow_size:0\n",
         r.sum(|s| s.dirty),
-        c.shard.shared.started_unix
+        bgsave as u8,
+        p.lastsave.load(Relaxed),
+        if p.bgsave_failed() { "err" } else { "ok" },
+        p.last_bgsave_secs.load(Relaxed),
+        current_secs,
+        p.saves.load(Relaxed),
+        p.last_cow.load(Relaxed),
+        p.loaded_expired.load(Relaxed),
+        p.loaded_keys.load(Relaxed),
+        (p.running() == Some(Kind::Aof)) as u8,
     );
 }
 

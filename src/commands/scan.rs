@@ -342,6 +342,8 @@ fn swapdb(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
         let me = c.shard.id;
         on_all_atomically(&c.shard, move |s| {
             let mut ks = s.ks.borrow_mut();
+            crate::persist::cow::before_db(s, &ks, x);
+            crate::persist::cow::before_db(s, &ks, y);
             ks.dbs.swap(x, y);
             // Clients blocked in either database may find their keys now.
             let mut waits = s.blocking.borrow_mut();

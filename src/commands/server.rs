@@ -4,6 +4,7 @@
 use super::help::help;
 use super::util::*;
 use crate::command::spec::{acl, flags as f, CommandSpec, Exec, LocalFuture};
+use crate::persist::{self, status::Kind};
 use crate::resp::Reply;
 use crate::server::client::Client;
 use crate::server::coordinator::on_all_atomically;
@@ -52,6 +53,16 @@ pub fn commands() -> Vec<CommandSpec> {
             .group("server")
             .tips(&["nondeterministic_output"])
             .doc("2.6.0", "Return the current server time", "O(1)"),
+        s("save", 1, f::ADMIN | f::NOSCRIPT | f::NO_ASYNC_LOADING | f::NO_MULTI, save).doc(
+            "1.0.0",
+            "Synchronously save the dataset to disk",
+            "O(N) where N is the total number of keys in all databases",
+        ),
+        s("bgsave", -1, f::ADMIN | f::NOSCRIPT | f::NO_ASYNC_LOADING, bgsave).doc(
+            "1.0.0",
+            "Asynchronously save the dataset to disk",
+            "O(1)",
+        ),
         CommandSpec::new("lastsave", 1, f::LOADING | f::STALE | f::FAST, Exec::Client(lastsave))
             .group("server")
             .acl(acl::ADMIN | acl::DANGEROUS)
@@ -100,10 +111,45 @@ fn time(_c: &mut Client, _a: &[Bytes]) -> Reply {
     Reply::Array(vec![Reply::str(now.as_secs().to_string()), Reply::str(now.subsec_micros().to_string())])
 }
 
-/// Until persistence exists nothing is saved; Redis reports its start time
-/// then.
+/// The last successful save (the start time before the first).
 fn lastsave(c: &mut Client, _a: &[Bytes]) -> Reply {
-    Reply::Int(c.shard.shared.started_unix as i64)
+    Reply::Int(c.shard.shared.persist.lastsave.load(Ordering::Relaxed) as i64)
+}
+
+fn save(c: &mut Client, _a: Vec<Bytes>) -> LocalFuture<'_> {
+    Box::pin(async move {
+        if c.shard.shared.persist.running() == Some(Kind::Rdb) {
+            return Reply::err("ERR Background save already in progress");
+        }
+        c.shard.shared.persist.saves.fetch_add(1, Ordering::Relaxed);
+        match persist::save::save(&c.shard, false).await {
+            Ok(_) => Reply::Ok,
+            Err(persist::save::SaveError::InProgress) => Reply::err("ERR Background save already in progress"),
+            Err(persist::save::SaveError::Failed) => Reply::err("ERR"),
+        }
+    })
+}
+
+fn bgsave(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
+    Box::pin(async move {
+        let schedule = match a.len() {
+            1 => false,
+            2 if is(&a[1], "schedule") => true,
+            _ => return Reply::err(ERR_SYNTAX),
+        };
+        match persist::save::bgsave(&c.shard).await {
+            Ok(()) => Reply::Status("Background saving started".into()),
+            Err(Kind::Rdb) => Reply::err("ERR Background save already in progress"),
+            Err(Kind::Aof) if schedule => {
+                c.shard.shared.persist.scheduled.store(true, Ordering::Relaxed);
+                Reply::Status("Background saving scheduled".into())
+            }
+            Err(Kind::Aof) => Reply::err(
+                "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order \
+                 to schedule a BGSAVE whenever possible.",
+            ),
+        }
+    })
 }
 
 /// Validates a client name as CLIENT SETNAME does.
@@ -139,6 +185,7 @@ fn flushdb(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
         let db = c.db;
         on_all_atomically(&c.shard, move |s| {
             let mut ks = s.ks.borrow_mut();
+            persist::cow::before_db(s, &ks, db);
             let n = ks.dbs[db].len() as u64;
             ks.dbs[db].clear();
             ks.dirty += n;
@@ -154,8 +201,14 @@ fn flushall(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
         if let Err(e) = flush_mode(&a) {
             return e;
         }
+        // As Redis: a running BGSAVE is stopped, and with save points the
+        // empty data set is saved at once.
+        persist::save::kill_bgsave(&c.shard).await;
         on_all_atomically(&c.shard, |s| {
             let mut ks = s.ks.borrow_mut();
+            for n in 0..ks.dbs.len() {
+                persist::cow::before_db(s, &ks, n);
+            }
             let n = ks.keys() as u64;
             for db in &mut ks.dbs {
                 db.clear();
@@ -164,27 +217,33 @@ fn flushall(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
             s.blocking.borrow_mut().signal_all(None);
         })
         .await;
+        if c.shard.settings().save_points {
+            let _ = persist::save::save(&c.shard, true).await;
+        }
         Reply::Ok
     })
 }
 
 fn shutdown(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
     Box::pin(async move {
-        let (mut save, mut nosave, mut abort, mut other) = (false, false, false, false);
+        let mut flags = persist::shutdown::Flags::default();
+        let mut abort = false;
         for w in &a[1..] {
             if is(w, "nosave") {
-                nosave = true;
+                flags.nosave = true;
             } else if is(w, "save") {
-                save = true;
+                flags.save = true;
             } else if is(w, "abort") {
                 abort = true;
-            } else if is(w, "now") || is(w, "force") {
-                other = true;
+            } else if is(w, "now") {
+                flags.now = true;
+            } else if is(w, "force") {
+                flags.force = true;
             } else {
                 return Reply::err(ERR_SYNTAX);
             }
         }
-        if (abort && (save || nosave || other)) || (save && nosave) {
+        if (abort && flags != persist::shutdown::Flags::default()) || (flags.save && flags.nosave) {
             return Reply::err(ERR_SYNTAX);
         }
         if abort {
@@ -192,9 +251,10 @@ fn shutdown(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
             // there is never one to abort.
             return Reply::err("ERR No shutdown in progress.");
         }
-        let shared = c.shard.shared.clone();
-        crate::server::run_shutdown(&shared);
-        std::process::exit(0);
+        match persist::shutdown::shutdown(&c.shard, flags).await {
+            Ok(()) => Reply::Ok,
+            Err(()) => Reply::err("ERR Errors trying to SHUTDOWN. Check logs."),
+        }
     })
 }
 

@@ -527,6 +527,14 @@ pub const IMPLEMENTED_DIRECTIVES: &[&str] = &[
     "hash-max-listpack-entries",
     "hash-max-listpack-value",
     "set-max-intset-entries",
+    "save",
+    "dbfilename",
+    "rdbcompression",
+    "rdbchecksum",
+    "stop-writes-on-bgsave-error",
+    "rdb-key-save-delay",
+    "shutdown-on-sigterm",
+    "shutdown-on-sigint",
 ];
 
 const PERSISTENCE: &str = "pending: persistence (RDB/AOF) is not implemented yet";
@@ -545,10 +553,7 @@ const SYSLOG: &str = "no syslog: Clover logs to stdout or to `logfile`";
 /// Accepted, shown and stored, but used only once a later piece of work
 /// lands; the reason says which.
 pub const PENDING_DIRECTIVES: &[(&str, &str)] = &[
-    ("rdbchecksum", PERSISTENCE),
-    ("rdbcompression", PERSISTENCE),
     ("rdb-del-sync-files", REPLICATION),
-    ("stop-writes-on-bgsave-error", PERSISTENCE),
     ("aof-rewrite-incremental-fsync", PERSISTENCE),
     ("no-appendfsync-on-rewrite", PERSISTENCE),
     ("rdb-save-incremental-fsync", PERSISTENCE),
@@ -562,13 +567,8 @@ pub const PENDING_DIRECTIVES: &[(&str, &str)] = &[
     ("appenddirname", PERSISTENCE),
     ("auto-aof-rewrite-percentage", PERSISTENCE),
     ("auto-aof-rewrite-min-size", PERSISTENCE),
-    ("dbfilename", PERSISTENCE),
-    ("save", PERSISTENCE),
-    ("rdb-key-save-delay", PERSISTENCE),
     ("key-load-delay", PERSISTENCE),
     ("loading-process-events-interval-bytes", PERSISTENCE),
-    ("shutdown-on-sigint", "pending: SHUTDOWN's save/nosave choice waits for persistence"),
-    ("shutdown-on-sigterm", "pending: SHUTDOWN's save/nosave choice waits for persistence"),
     ("shutdown-timeout", REPLICATION),
     ("replicaof", REPLICATION),
     ("masterauth", REPLICATION),

@@ -222,6 +222,9 @@ fn serve(shard: &Shard, w: &Waiter, key: &Bytes) -> Woke {
         return Woke::Retry;
     }
     let settings = shard.settings();
+    if shard.snapshotting.get() {
+        crate::persist::cow::before_command(shard, w.cmd, w.db, &w.args);
+    }
     let reply = {
         let mut ks = shard.ks.borrow_mut();
         let mut ctx = ExecCtx { ks: &mut ks, db: w.db, now: shard.now(), settings: &settings };

@@ -108,6 +108,12 @@ pub async fn run_atomically(c: &Client, cmds: &[(&'static CommandSpec, &[Bytes])
         let own_dirty = if s == shard.id { dirty } else { 0 };
         let tag = shard
             .unlock_run_start(s, owner, move |sh| {
+                if sh.snapshotting.get() {
+                    let ks = sh.ks.borrow();
+                    for (n, k, _) in &writes {
+                        crate::persist::cow::before_key(sh, &ks, *n, k);
+                    }
+                }
                 let mut ks = sh.ks.borrow_mut();
                 ks.dirty += own_dirty;
                 for (n, k, e) in writes {

@@ -296,6 +296,9 @@ fn resolve(c: &Client, args: &[Bytes]) -> (Option<&'static CommandSpec>, Option<
     if !cmd.arity_ok(args.len()) {
         return (Some(cmd), Some(Reply::err(format!("ERR wrong number of arguments for '{}' command", cmd.name))));
     }
+    if (cmd.has(flags::WRITE) || cmd.name == "ping") && crate::persist::writes_denied(&c.shard) {
+        return (Some(cmd), Some(Reply::err(crate::persist::MISCONF)));
+    }
     if c.monitor.is_some() && cmd.has(flags::WRITE | flags::READONLY | flags::MAY_REPLICATE) {
         // A monitor is a replica to Redis, kept off the keyspace.
         return (Some(cmd), Some(Reply::err("ERR Replica can't interact with the keyspace")));

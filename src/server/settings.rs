@@ -40,6 +40,18 @@ pub struct Settings {
     pub stream_node_max_entries: usize,
     pub stream_node_max_bytes: usize,
     pub hll_sparse_max_bytes: usize,
+    /// Persistence (`persist`): the RDB file name (in `dir`, the working
+    /// directory), its options, whether save points exist, and the
+    /// shutdown-on-sigterm/sigint words.
+    pub dbfilename: String,
+    pub rdbcompression: bool,
+    pub rdbchecksum: bool,
+    pub stop_writes_on_bgsave_error: bool,
+    pub save_points: bool,
+    /// rdb-key-save-delay: microseconds per key written (tests).
+    pub rdb_key_save_delay: i64,
+    pub shutdown_on_sigterm: String,
+    pub shutdown_on_sigint: String,
 }
 
 impl Default for Settings {
@@ -72,6 +84,14 @@ impl Default for Settings {
             stream_node_max_entries: 100,
             stream_node_max_bytes: 4096,
             hll_sparse_max_bytes: 3000,
+            dbfilename: "dump.rdb".into(),
+            rdbcompression: true,
+            rdbchecksum: true,
+            stop_writes_on_bgsave_error: true,
+            save_points: true,
+            rdb_key_save_delay: 0,
+            shutdown_on_sigterm: "default".into(),
+            shutdown_on_sigint: "default".into(),
         }
     }
 }
@@ -107,6 +127,14 @@ impl Settings {
             stream_node_max_entries: c.get_u64("stream-node-max-entries") as usize,
             stream_node_max_bytes: c.get_u64("stream-node-max-bytes") as usize,
             hll_sparse_max_bytes: c.get_u64("hll-sparse-max-bytes") as usize,
+            dbfilename: c.dbfilename(),
+            rdbcompression: c.get_bool("rdbcompression"),
+            rdbchecksum: c.get_bool("rdbchecksum"),
+            stop_writes_on_bgsave_error: c.get_bool("stop-writes-on-bgsave-error"),
+            save_points: !c.save_points().is_empty(),
+            rdb_key_save_delay: c.get_int("rdb-key-save-delay"),
+            shutdown_on_sigterm: c.get_str("shutdown-on-sigterm"),
+            shutdown_on_sigint: c.get_str("shutdown-on-sigint"),
         }
     }
 }

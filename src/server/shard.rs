@@ -57,6 +57,10 @@ pub struct Shard {
     /// Unix ms when the current batch of work started; commands compare
     /// expiry times against it (see `tick`).
     now: Cell<u64>,
+    /// This shard's part of the running snapshot (`persist::part`), and a
+    /// flag the write paths check before looking at it.
+    pub snapshot: RefCell<Option<Box<crate::persist::part::Part>>>,
+    pub snapshotting: Cell<bool>,
 }
 
 impl Shard {
@@ -80,6 +84,8 @@ impl Shard {
             pause: Cell::default(),
             blocking: RefCell::default(),
             now: Cell::new(expire::now_ms()),
+            snapshot: RefCell::new(None),
+            snapshotting: Cell::new(false),
         })
     }
 
@@ -118,6 +124,9 @@ impl Shard {
         let settings = self.settings.borrow().clone();
         let start = crate::util::clock::stamp();
         let now = self.now.get();
+        if self.snapshotting.get() {
+            crate::persist::cow::before_command(self, cmd, db, args);
+        }
         let reply = {
             let mut ks = self.ks.borrow_mut();
             let mut ctx = ExecCtx { ks: &mut ks, db, now, settings: &settings };
@@ -357,7 +366,9 @@ impl Shard {
         *p.downcast::<R>().expect("control answer of the expected type")
     }
 
-    /// The shard's periodic work: active expiry, hz times a second.
+    /// The shard's periodic work: active expiry, hz times a second; it
+    /// also publishes the write counter for the save schedule, and shard 0
+    /// starts the shutdown a signal asked for.
     pub async fn cron(self: Rc<Self>) {
         loop {
             let hz = self.settings.borrow().hz.clamp(1, 500);
@@ -369,7 +380,21 @@ impl Shard {
             self.stats.borrow_mut().sample_rates(now);
             if self.active_expire.get() && !self.lock.is_locked() && !expire::expiry_paused(now) {
                 let budget = Duration::from_micros(250_000 / hz);
-                self.expire_cycle.borrow_mut().run(&mut self.ks.borrow_mut(), now, budget);
+                let me: &Shard = &self;
+                let mut before = |d: &crate::shard::Db, n: usize, slot: usize| {
+                    if me.snapshotting.get() {
+                        crate::persist::part::touch(me, d, n, slot);
+                    }
+                };
+                self.expire_cycle.borrow_mut().run(&mut self.ks.borrow_mut(), now, budget, &mut before);
+            }
+            let persist = &self.shared.persist;
+            persist.dirty[self.id].store(self.ks.borrow().dirty, std::sync::atomic::Ordering::Relaxed);
+            if self.id == 0 {
+                let sig = persist.pending_signal.swap(0, std::sync::atomic::Ordering::Relaxed);
+                if sig != 0 {
+                    glommio::spawn_local(crate::persist::shutdown::on_signal(self.clone(), sig)).detach();
+                }
             }
             self.clients.borrow().check_timeouts(&self.settings.borrow());
         }

@@ -33,16 +33,19 @@ pub struct Shared {
     /// Per shard: blocked clients' registrations on their way to it
     /// (`server::blocking` serves in arrival order across cores).
     pub blocking_inflight: Vec<AtomicUsize>,
+    /// Snapshots, saves and loads (`persist::status`).
+    pub persist: crate::persist::status::Status,
 }
 
 impl Shared {
     pub fn new(shards: usize, cpus: Vec<usize>, port: u16, config_file: String, pidfile: String) -> Shared {
         let executable = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default();
+        let started_unix = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         Shared {
             shards,
             slots: SlotMap::even(shards),
             started: Instant::now(),
-            started_unix: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+            started_unix,
             run_id: random_hex(40),
             port,
             executable,
@@ -59,6 +62,7 @@ impl Shared {
             shutting_down: AtomicBool::new(false),
             exit_code: AtomicUsize::new(0),
             blocking_inflight: (0..shards).map(|_| AtomicUsize::new(0)).collect(),
+            persist: crate::persist::status::Status::new(shards, started_unix),
         }
     }
 

@@ -83,6 +83,18 @@ pub fn run(mut config: Config) -> i32 {
     }
     block_signals();
 
+    // The data set: the AOF when appendonly is on (helper `aof`'s loader
+    // takes precedence there), else the RDB file.
+    let keyspaces = if config.appendonly() {
+        (0..shards).map(|_| crate::shard::Keyspace::new(settings.databases)).collect()
+    } else {
+        match crate::persist::load::at_startup(&settings.dbfilename, &shared, &settings) {
+            Some(k) => k,
+            None => return 1,
+        }
+    };
+    let mut keyspaces: Vec<Option<crate::shard::Keyspace>> = keyspaces.into_iter().map(Some).collect();
+
     let mesh = MeshBuilder::<Msg, _>::full(shards + 1, MESH_CAPACITY);
     let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
     let mut handles = Vec::new();
@@ -93,12 +105,16 @@ pub fn run(mut config: Config) -> i32 {
         let settings = settings.clone();
         let addrs = addrs.clone();
         let ready = ready_tx.clone();
+        let ks = keyspaces[i].take();
         let h = LocalExecutorBuilder::new(Placement::Fixed(cpu))
             .name(&format!("shard-{i}"))
             .io_memory(IO_MEMORY)
             .spawn(move || async move {
                 let Ok((senders, mut receivers)) = mesh.join().await else { return };
                 let shard = Shard::new(shared.clone(), Peer::new(senders), settings);
+                if let Some(ks) = ks {
+                    *shard.ks.borrow_mut() = ks;
+                }
                 for (from, rx) in receivers.streams() {
                     let s = shard.clone();
                     glommio::spawn_local(async move {
@@ -132,6 +148,7 @@ pub fn run(mut config: Config) -> i32 {
             .spawn(move || async move {
                 let Ok((senders, mut receivers)) = mesh.join().await else { return };
                 let control = Control::new(shared, Peer::new(senders), config);
+                glommio::spawn_local(crate::persist::schedule::run(control.clone())).detach();
                 let mut loops = Vec::new();
                 for (from, rx) in receivers.streams() {
                     let c = control.clone();
@@ -256,29 +273,38 @@ fn block_signals() {
     }
 }
 
-/// Waits for SIGTERM/SIGINT and shuts down as Redis does.
+/// Waits for SIGTERM/SIGINT and hands each to shard 0, which shuts down as
+/// Redis does (saving first when save points exist) and exits the process;
+/// a failed save keeps the server running. A second SIGINT while the
+/// shutdown saves exits at once, as Redis does.
 fn wait_for_signal(shared: &Arc<Shared>) -> i32 {
-    // SAFETY: sigwait on a set of signals blocked in every thread.
-    let sig = unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, libc::SIGTERM);
-        libc::sigaddset(&mut set, libc::SIGINT);
-        let mut sig = 0;
-        libc::sigwait(&set, &mut sig);
-        sig
-    };
-    let name = if sig == libc::SIGINT { "SIGINT" } else { "SIGTERM" };
-    notice!("Received {name} scheduling shutdown...");
-    shutdown(shared);
-    0
+    use std::sync::atomic::Ordering::Relaxed;
+    loop {
+        // SAFETY: sigwait on a set of signals blocked in every thread.
+        let sig = unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGTERM);
+            libc::sigaddset(&mut set, libc::SIGINT);
+            let mut sig = 0;
+            libc::sigwait(&set, &mut sig);
+            sig
+        };
+        if sig == libc::SIGINT && shared.persist.shutting_down.load(Relaxed) {
+            warning!("You insist... exiting now.");
+            crate::persist::file::remove_temp(&crate::persist::file::temp_path(shared.pid), shared.shards);
+            return 1;
+        }
+        let name = if sig == libc::SIGINT { "SIGINT" } else { "SIGTERM" };
+        warning!("Received {name} scheduling shutdown...");
+        shared.persist.pending_signal.store(sig, Relaxed);
+    }
 }
 
-/// Final steps before the process exits.
+/// Final steps before the process exits, after the shutdown's save.
 pub fn shutdown(shared: &Shared) {
     let pidfile = shared.pidfile.as_str();
     shared.shutting_down.store(true, std::sync::atomic::Ordering::SeqCst);
-    notice!("User requested shutdown...");
     if !pidfile.is_empty() {
         notice!("Removing the pid file.");
         let _ = std::fs::remove_file(pidfile);

@@ -46,8 +46,16 @@ pub struct ExpireCycle {
 impl ExpireCycle {
     /// Deletes expired keys for at most `budget` of time. Like Redis's
     /// cycle it keeps going only while a good share (over 10%) of the keys
-    /// it examines turn out expired. Returns how many keys it deleted.
-    pub fn run(&mut self, ks: &mut Keyspace, now_ms: u64, budget: Duration) -> usize {
+    /// it examines turn out expired. `before(db, db index, slot)` runs
+    /// before a slot is changed (a running snapshot writes it first).
+    /// Returns how many keys it deleted.
+    pub fn run(
+        &mut self,
+        ks: &mut Keyspace,
+        now_ms: u64,
+        budget: Duration,
+        before: &mut dyn FnMut(&super::Db, usize, usize),
+    ) -> usize {
         let start = Instant::now();
         let (mut examined, mut deleted) = (0usize, 0usize);
         let ndb = ks.dbs.len();
@@ -57,6 +65,7 @@ impl ExpireCycle {
             match db.next_volatile_slot(self.slot) {
                 Some(slot) => {
                     empty_dbs = 0;
+                    before(db, self.db, slot);
                     let (e, d) = db.expire_slot(slot, now_ms);
                     examined += e;
                     deleted += d;
@@ -98,7 +107,7 @@ mod tests {
         let mut c = ExpireCycle::default();
         let mut total = 0;
         for _ in 0..10 {
-            total += c.run(&mut ks, 10, Duration::from_secs(1));
+            total += c.run(&mut ks, 10, Duration::from_secs(1), &mut |_, _, _| {});
         }
         assert_eq!(total, 4000);
         assert_eq!(ks.keys(), 0);

@@ -112,6 +112,24 @@ impl Server {
     pub fn alive(&mut self) -> bool {
         self.child.try_wait().map(|s| s.is_none()).unwrap_or(false)
     }
+
+    /// The server's process id (for signals).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `limit` for the process to exit; its exit code (None:
+    /// still running, or killed by a signal).
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(st)) = self.child.try_wait() {
+                return st.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
 }
 
 impl Drop for Server {
@@ -268,4 +286,32 @@ pub fn int(c: &mut redis::Connection, args: &[&str]) -> i64 {
 /// OBJECT ENCODING of `key`.
 pub fn encoding(c: &mut redis::Connection, key: &str) -> String {
     query(c, &["OBJECT", "ENCODING", key]).unwrap()
+}
+
+/// A directory of a test's own under the system temp dir, removed (with
+/// what the test left in it) when dropped.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!("clover-{name}-{}-{}", std::process::id(), free_port()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    /// The path as a string, for `--dir`.
+    pub fn arg(&self) -> String {
+        self.0.display().to_string()
+    }
+
+    pub fn join(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

@@ -1,0 +1,74 @@
+//! Shutting down as Redis does: SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] and
+//! SIGTERM/SIGINT (with shutdown-on-sigterm/sigint). A running BGSAVE is
+//! stopped; the final RDB is saved when save points exist (or SAVE asks);
+//! a failed save keeps the server running unless FORCE.
+
+use super::{file, save};
+use crate::server::shard::Shard;
+use crate::{notice, warning};
+use std::rc::Rc;
+use std::sync::atomic::Ordering::Relaxed;
+
+/// SHUTDOWN's options (and the shutdown-on-sig* directives' words).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Flags {
+    pub save: bool,
+    pub nosave: bool,
+    pub now: bool,
+    pub force: bool,
+}
+
+impl Flags {
+    /// From a shutdown-on-sigterm/sigint value ("default", "save now" ...).
+    pub fn from_words(words: &str) -> Flags {
+        let mut f = Flags::default();
+        for w in words.split_whitespace() {
+            match w {
+                "save" => f.save = true,
+                "nosave" => f.nosave = true,
+                "now" => f.now = true,
+                "force" => f.force = true,
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+/// Runs the shutdown; on success the process exits here. Err: the server
+/// keeps running (the reason is logged).
+pub async fn shutdown(shard: &Rc<Shard>, flags: Flags) -> Result<(), ()> {
+    let status = &shard.shared.persist;
+    status.shutting_down.store(true, Relaxed);
+    warning!("User requested shutdown...");
+    if status.running() == Some(super::status::Kind::Rdb) {
+        warning!("There is a child saving an .rdb. Killing it!");
+        save::kill_bgsave(shard).await;
+        file::remove_temp(&file::temp_path(shard.shared.pid), shard.shared.shards);
+    }
+    // The AOF's final flush and fsync (helper `aof`) go here.
+    let settings = shard.settings();
+    if (settings.save_points && !flags.nosave) || flags.save {
+        notice!("Saving the final RDB snapshot before exiting.");
+        if save::save(shard, true).await.is_err() {
+            if flags.force {
+                warning!("Error trying to save the DB. Exit anyway.");
+            } else {
+                warning!("Error trying to save the DB, can't exit.");
+                warning!("Errors trying to shut down the server. Check the logs for more information.");
+                status.shutting_down.store(false, Relaxed);
+                return Err(());
+            }
+        }
+    }
+    crate::server::run_shutdown(&shard.shared);
+    std::process::exit(0);
+}
+
+/// A SIGTERM/SIGINT the main thread received: shuts down with the flags
+/// shutdown-on-sigterm/sigint give.
+pub async fn on_signal(shard: Rc<Shard>, sig: i32) {
+    let settings = shard.settings();
+    let words = if sig == libc::SIGINT { &settings.shutdown_on_sigint } else { &settings.shutdown_on_sigterm };
+    let _ = shutdown(&shard, Flags::from_words(words)).await;
+}

@@ -1,0 +1,103 @@
+//! Node-wide persistence status: what INFO persistence, LASTSAVE, the save
+//! schedule and the MISCONF check read. Kept in atomics inside `Shared`, so
+//! any core reads it without a message; only the snapshot engine and the
+//! save paths (`persist::save`) write it.
+
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU64, AtomicU8, Ordering::Relaxed};
+
+/// What the running snapshot is for (INFO tells an RDB save from an AOF
+/// rewrite; BGSAVE answers differently to each).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Rdb = 1,
+    Aof = 2,
+}
+
+/// Persistence state shared by all cores.
+pub struct Status {
+    /// 0 = no snapshot running, else a `Kind`.
+    running: AtomicU8,
+    /// Unix ms when the running snapshot's cut was taken.
+    pub current_start_ms: AtomicU64,
+    /// Unix seconds of the last successful save (LASTSAVE).
+    pub lastsave: AtomicU64,
+    /// Unix seconds of the last BGSAVE attempt (a failed one is retried
+    /// by the schedule only after a pause, as Redis does).
+    pub last_try: AtomicU64,
+    /// Whether the last background save succeeded.
+    pub last_bgsave_ok: AtomicBool,
+    /// Seconds the last background save took; -1 before the first.
+    pub last_bgsave_secs: AtomicI64,
+    /// SAVE/BGSAVE calls (INFO rdb_saves).
+    pub saves: AtomicU64,
+    /// Peak extra bytes of the last snapshot (INFO rdb_last_cow_size).
+    pub last_cow: AtomicU64,
+    /// BGSAVE SCHEDULE waiting for the running AOF snapshot to end.
+    pub scheduled: AtomicBool,
+    /// Keys the last load put in the keyspace, and keys it skipped as
+    /// expired.
+    pub loaded_keys: AtomicU64,
+    pub loaded_expired: AtomicU64,
+    /// Per shard: its write counter since the last save, published by the
+    /// shard's cron for the control core's save schedule.
+    pub dirty: Vec<AtomicU64>,
+    /// A shutdown (SHUTDOWN or a signal) is saving; a second SIGINT exits
+    /// at once.
+    pub shutting_down: AtomicBool,
+    /// A SIGTERM/SIGINT for shard 0's cron to act on (0: none).
+    pub pending_signal: AtomicI32,
+}
+
+impl Status {
+    pub fn new(shards: usize, now_secs: u64) -> Status {
+        Status {
+            running: AtomicU8::new(0),
+            current_start_ms: AtomicU64::new(0),
+            lastsave: AtomicU64::new(now_secs),
+            last_try: AtomicU64::new(0),
+            last_bgsave_ok: AtomicBool::new(true),
+            last_bgsave_secs: AtomicI64::new(-1),
+            saves: AtomicU64::new(0),
+            last_cow: AtomicU64::new(0),
+            scheduled: AtomicBool::new(false),
+            loaded_keys: AtomicU64::new(0),
+            loaded_expired: AtomicU64::new(0),
+            dirty: (0..shards).map(|_| AtomicU64::new(0)).collect(),
+            shutting_down: AtomicBool::new(false),
+            pending_signal: AtomicI32::new(0),
+        }
+    }
+
+    /// Claims the one snapshot slot for `kind`; the kind already running
+    /// when it is taken.
+    pub fn claim(&self, kind: Kind) -> Result<(), Kind> {
+        match self.running.compare_exchange(0, kind as u8, Relaxed, Relaxed) {
+            Ok(_) => Ok(()),
+            Err(k) => Err(if k == Kind::Aof as u8 { Kind::Aof } else { Kind::Rdb }),
+        }
+    }
+
+    pub fn release(&self) {
+        self.running.store(0, Relaxed);
+    }
+
+    /// The kind of the running snapshot, if any.
+    pub fn running(&self) -> Option<Kind> {
+        match self.running.load(Relaxed) {
+            1 => Some(Kind::Rdb),
+            2 => Some(Kind::Aof),
+            _ => None,
+        }
+    }
+
+    /// Node-wide writes since the last save, as last published.
+    pub fn dirty(&self) -> u64 {
+        self.dirty.iter().map(|d| d.load(Relaxed)).sum()
+    }
+
+    /// Whether the last background save failed (MISCONF when the
+    /// configuration says to stop writes then).
+    pub fn bgsave_failed(&self) -> bool {
+        !self.last_bgsave_ok.load(Relaxed)
+    }
+}
