@@ -66,7 +66,7 @@ fn load(p: &mut Pair, prefix: &str, rng: &mut Rng) -> Vec<String> {
         k("zset"),
         &[
             "ZADD", "1.5e-7", "tiny", "inf", "top", "-inf", "bottom", "0", "zero", "3", "42", "-2.5", "neg", "1e300",
-            "huge", "0.1", "tenth",
+            "huge", "0.1", "tenth", "-0", "negzero",
         ],
     );
     add(p, k("bigzset"), &["ZADD", "inf", "top", "-inf", "bottom", "1.5e-7", "tiny", "1e-320", "sub"]);
@@ -74,7 +74,7 @@ fn load(p: &mut Pair, prefix: &str, rng: &mut Rng) -> Vec<String> {
         let score = format!("{}.{}", rng.below(1000), rng.below(1000));
         add(p, k("bigzset"), &["ZADD", &score, &format!("m{j}")]);
     }
-    add(p, k("longzset"), &["ZADD", "2", &"m".repeat(70)]);
+    add(p, k("longzset"), &["ZADD", "2", &"m".repeat(70), "-0", "negzero"]);
     // Streams: entries with different field sets, deletions, groups.
     for j in 1..=120 {
         let id = format!("{}-{}", 1000 + j / 3, j % 3);

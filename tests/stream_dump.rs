@@ -53,15 +53,32 @@ fn build(c: &mut redis::Connection) {
     q(c, &["XACK", "s", "g1", "101-1"]);
     q(c, &["XCLAIM", "s", "g1", "bob", "0", "102-0", "RETRYCOUNT", "7", "TIME", "1700000000000"]);
     q(c, &["XGROUP", "CREATECONSUMER", "s", "g1", "dave"]);
+    // Values of every listpack form: integers of each width, strings with
+    // 6-, 12- and 32-bit lengths.
+    let big = "b".repeat(5000);
+    let mid = "m".repeat(300);
+    q(c, &["XADD", "s", "150-0", "i", "-1", "j", "-4000", "k", "70000", "l", "-9223372036854775808", "s", &mid]);
+    q(c, &["XADD", "s", "150-1", "i", "12", "j", "0", "k", "2147483648", "l", "007", "s", &big]);
+    q(c, &["XADD", "s", "150-2", &big, "v"]);
     // An exact trim marks entries of the first node deleted.
     q(c, &["XTRIM", "s", "MAXLEN", "=", "31"]);
+}
+
+/// XINFO STREAM FULL without radix-tree-nodes (Clover's count of radix
+/// tree nodes is an estimate from the number of keys, not the real tree's).
+fn xinfo_full(c: &mut redis::Connection, key: &str) -> String {
+    let redis::Value::Array(mut fields) = q(c, &["XINFO", "STREAM", key, "FULL"]) else { panic!("XINFO reply") };
+    if let Some(at) = fields.iter().position(|f| *f == redis::Value::BulkString(b"radix-tree-nodes".to_vec())) {
+        fields.drain(at..at + 2);
+    }
+    format!("{fields:?}")
 }
 
 /// What must be the same on both: the whole stream as XINFO STREAM FULL
 /// reports it, its entries, and its digest.
 fn same_stream(p: &mut Pair, key: &str) {
+    assert_eq!(xinfo_full(&mut p.a, key), xinfo_full(&mut p.b, key), "XINFO STREAM {key} FULL");
     for args in [
-        vec!["XINFO", "STREAM", key, "FULL"],
         vec!["XRANGE", key, "-", "+"],
         vec!["XREVRANGE", key, "+", "-", "COUNT", "3"],
         vec!["XLEN", key],
