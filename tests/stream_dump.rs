@@ -1,8 +1,9 @@
 //! Streams move between redis-server 7.0.15 and Clover with DUMP/RESTORE:
 //! a stream with several nodes, deleted entries, consumer groups, pending
 //! entries and consumers restores with the same XINFO STREAM FULL, XRANGE
-//! and DEBUG DIGEST-VALUE, and Clover's DUMP of it restores into
-//! redis-server as the very stream Redis had (Redis DUMPs both alike).
+//! and DEBUG DIGEST-VALUE (also after Clover's DEBUG RELOAD), and Clover's
+//! DUMP of it restores into redis-server as the very stream Redis had
+//! (Redis DUMPs both alike).
 
 mod common;
 
@@ -111,6 +112,9 @@ fn streams_move_both_ways(shards: usize) {
     // Redis -> Clover.
     let theirs = dump(&mut p.b, "s");
     restore(&mut p.a, "s", &theirs);
+    same_stream(&mut p, "s");
+    // And through Clover's own RDB file (written in its temp dir).
+    q(&mut p.a, &["DEBUG", "RELOAD"]);
     same_stream(&mut p, "s");
 
     // Clover's DUMP restores into Redis as the very stream Redis had:

@@ -101,7 +101,7 @@ async fn object(c: &Client, key: Bytes) -> Reply {
             Some(format!(
                 "Value at:{addr:#x} refcount:1 encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{idle}",
                 e.value.encoding(),
-                serialized_length(&e.value),
+                serialized_length(&e.value, s.settings().rdbcompression),
                 e.access & 0xff_ffff,
             ))
         })
@@ -232,24 +232,12 @@ async fn reload(c: &Client, a: &[Bytes]) -> Reply {
     Reply::Ok
 }
 
-/// The size of a value in an RDB file, without compression.
-fn serialized_length(v: &Value) -> usize {
-    match v {
-        Value::Str(b) => match crate::util::num::parse_i64(b) {
-            Some(n) if b.len() <= 11 && i8::try_from(n).is_ok() => 2,
-            Some(n) if b.len() <= 11 && i16::try_from(n).is_ok() => 3,
-            Some(n) if b.len() <= 11 && i32::try_from(n).is_ok() => 5,
-            _ => {
-                let prefix = match b.len() {
-                    0..=63 => 1,
-                    64..=16383 => 2,
-                    _ => 5,
-                };
-                prefix + b.len()
-            }
-        },
-        _ => 0,
-    }
+/// The size of a value in an RDB file (as rdbcompression has it): what
+/// DEBUG OBJECT reports as serializedlength.
+fn serialized_length(v: &Value, compress: bool) -> usize {
+    let mut out = Vec::new();
+    crate::rdb::write_object(&mut out, v, &crate::rdb::SaveOptions { compress });
+    out.len()
 }
 
 /// DEBUG PROTOCOL: one reply of each RESP type, for client tests.
