@@ -147,36 +147,34 @@ impl Writer {
     }
 }
 
-/// Appends the back length of an entry of `l` bytes (listpack's thresholds).
-fn push_backlen(out: &mut Vec<u8>, l: u64) {
-    if l <= 127 {
-        out.push(l as u8);
+/// The back length of an entry of `l` bytes (listpack's thresholds):
+/// the bytes and how many of them are used.
+fn backlen(l: u64) -> ([u8; 5], usize) {
+    let n = if l <= 127 {
+        1
     } else if l < 16383 {
-        out.extend_from_slice(&[(l >> 7) as u8, (l & 127) as u8 | 128]);
+        2
     } else if l < 2097151 {
-        out.extend_from_slice(&[(l >> 14) as u8, ((l >> 7) & 127) as u8 | 128, (l & 127) as u8 | 128]);
+        3
     } else if l < 268435455 {
-        out.extend_from_slice(&[
-            (l >> 21) as u8,
-            ((l >> 14) & 127) as u8 | 128,
-            ((l >> 7) & 127) as u8 | 128,
-            (l & 127) as u8 | 128,
-        ]);
+        4
     } else {
-        out.extend_from_slice(&[
-            (l >> 28) as u8,
-            ((l >> 21) & 127) as u8 | 128,
-            ((l >> 14) & 127) as u8 | 128,
-            ((l >> 7) & 127) as u8 | 128,
-            (l & 127) as u8 | 128,
-        ]);
+        5
+    };
+    // The first byte holds the highest 7-bit group; every later one has
+    // its top bit set, so the length reads backwards from the last byte.
+    let mut b = [0u8; 5];
+    for (i, byte) in b.iter_mut().enumerate().take(n) {
+        let shift = 7 * (n - 1 - i);
+        let group = ((l >> shift) & 127) as u8;
+        *byte = if i == 0 { (l >> shift) as u8 } else { group | 128 };
     }
+    (b, n)
 }
 
-fn backlen_size(l: usize) -> usize {
-    let mut v = Vec::with_capacity(5);
-    push_backlen(&mut v, l as u64);
-    v.len()
+fn push_backlen(out: &mut Vec<u8>, l: u64) {
+    let (b, n) = backlen(l);
+    out.extend_from_slice(&b[..n]);
 }
 
 fn bad(what: &str) -> RdbError {
@@ -199,16 +197,14 @@ pub fn decode(blob: &[u8]) -> Result<Vec<Item<'_>>, RdbError> {
     }
     let body = &blob[..blob.len() - 1];
     // Each entry takes at least two bytes.
-    let mut items = Vec::with_capacity((body.len() - HEADER) / 2);
+    let mut items = Vec::with_capacity(((body.len() - HEADER) / 2).min(count as usize));
     let mut p = HEADER;
     while p < body.len() {
         let (item, len) = entry(body, p).ok_or_else(|| bad("entry"))?;
         let end = p + len;
-        let bl = backlen_size(len);
+        let (expect, bl) = backlen(len as u64);
         let back = body.get(end..end + bl).ok_or_else(|| bad("entry past the end"))?;
-        let mut expect = Vec::with_capacity(5);
-        push_backlen(&mut expect, len as u64);
-        if back != expect.as_slice() {
+        if back != &expect[..bl] {
             return Err(bad("back length"));
         }
         items.push(item);

@@ -36,20 +36,17 @@ pub fn write_object(out: &mut Vec<u8>, value: &Value, opts: &SaveOptions) -> u8 
         Value::List(l) => {
             write_len(out, l.nodes() as u64);
             for node in l.node_elements() {
-                let mut w = listpack::Writer::new();
-                let mut plain = None;
-                for e in node {
-                    if e.len() >= PLAIN_THRESHOLD {
-                        plain = Some(e);
-                    }
-                    w.push_str(e);
-                }
-                match plain {
-                    Some(e) if w.len() == 1 => {
+                let elems: Vec<&[u8]> = node.collect();
+                match elems[..] {
+                    [e] if e.len() >= PLAIN_THRESHOLD => {
                         write_len(out, CONTAINER_PLAIN);
                         write_string(out, e, z);
                     }
                     _ => {
+                        let mut w = listpack::Writer::new();
+                        for e in elems {
+                            w.push_str(e);
+                        }
                         write_len(out, CONTAINER_PACKED);
                         write_string(out, &w.finish(), z);
                     }
@@ -197,7 +194,9 @@ pub(crate) fn load_object(r: &mut Reader, rdb_type: u8, settings: &Settings) -> 
         }
         types::ZSET | types::ZSET_2 => {
             let n = r.count()?;
-            let mut items = Vec::with_capacity(n);
+            // Each element takes at least 2 bytes (9 in ZSET_2); the count
+            // only bounds what is reserved up front.
+            let mut items = Vec::with_capacity(n.min(r.remaining() / 9).min(1 << 16));
             for _ in 0..n {
                 let m = r.string()?;
                 let score = if rdb_type == types::ZSET_2 { r.binary_double()? } else { r.text_double()? };

@@ -25,7 +25,7 @@ pub fn decode_ziplist(b: &[u8]) -> Result<Vec<Item<'_>>, RdbError> {
         return Err(bad("header"));
     }
     let end = b.len() - 1;
-    let mut items = Vec::with_capacity((end - HEADER) / 2);
+    let mut items = Vec::with_capacity(((end - HEADER) / 2).min(count as usize));
     let mut p = HEADER;
     let mut prev_len = 0usize;
     let mut last = HEADER;
