@@ -73,6 +73,7 @@ fn debug(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
                 Reply::Ok
             }
             ("protocol", 3) => protocol(c, &a[2]),
+            ("loadaof", 2) => crate::aof::debug_loadaof(&c.shard).await,
             _ => Reply::err(format!(
                 "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
                 truncate(&String::from_utf8_lossy(&a[1]), 128)

@@ -337,11 +337,8 @@ fn persistence(c: &Client, r: &Report, o: &mut String) {
          current_fork_perc:0.00\ncurrent_save_keys_processed:0\ncurrent_save_keys_total:0\n\
          rdb_changes_since_last_save:{}\nrdb_bgsave_in_progress:{}\nrdb_last_save_time:{}\n\
          rdb_last_bgsave_status:{}\nrdb_last_bgsave_time_sec:{}\nrdb_current_bgsave_time_sec:{}\nrdb_saves:{}\n\
-         rdb_last_cow_size:{}\nrdb_last_load_keys_expired:{}\nrdb_last_load_keys_loaded:{}\naof_enabled:0\n\
-         aof_rewrite_in_progress:{}\naof_rewrite_scheduled:0\naof_last_rewrite_time_sec:-1\n\
-         aof_current_rewrite_time_sec:-1\naof_last_bgrewrite_status:ok\naof_rewrites:0\n\
-         aof_rewrites_consecutive_failures:0\naof_last_write_status:ok\naof_last_cow_size:0\n\
-         module_fork_in_progress:0\nmodule_fork_last_cow_size:0\n",
+         rdb_last_cow_size:{}\nrdb_last_load_keys_expired:{}\nrdb_last_load_keys_loaded:{}\n{}\
+         module_fork_in_progress:0\nmodule_fork_last_cow_size:0\n{}",
         r.sum(|s| s.dirty),
         bgsave as u8,
         p.lastsave.load(Relaxed),
@@ -352,7 +349,8 @@ fn persistence(c: &Client, r: &Report, o: &mut String) {
         p.last_cow.load(Relaxed),
         p.loaded_expired.load(Relaxed),
         p.loaded_keys.load(Relaxed),
-        (p.running() == Some(Kind::Aof)) as u8,
+        crate::aof::info_fields(p.running() == Some(Kind::Aof)),
+        crate::aof::info_sizes()
     );
 }
 

@@ -340,7 +340,9 @@ fn swapdb(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
         }
         let (x, y) = (x as usize, y as usize);
         let me = c.shard.id;
+        let record = crate::server::propagate::barrier(c.shard.shared.next_tx_id(), c.shard.shared.shards, c.db, &a);
         on_all_atomically(&c.shard, move |s| {
+            s.feed.barrier(&record);
             let mut ks = s.ks.borrow_mut();
             crate::persist::cow::before_db(s, &ks, x);
             crate::persist::cow::before_db(s, &ks, y);

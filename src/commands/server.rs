@@ -183,7 +183,9 @@ fn flushdb(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
             return e;
         }
         let db = c.db;
+        let record = crate::server::propagate::barrier(c.shard.shared.next_tx_id(), c.shard.shared.shards, db, &a);
         on_all_atomically(&c.shard, move |s| {
+            s.feed.barrier(&record);
             let mut ks = s.ks.borrow_mut();
             persist::cow::before_db(s, &ks, db);
             let n = ks.dbs[db].len() as u64;
@@ -204,7 +206,9 @@ fn flushall(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
         // As Redis: a running BGSAVE is stopped, and with save points the
         // empty data set is saved at once.
         persist::save::kill_bgsave(&c.shard).await;
-        on_all_atomically(&c.shard, |s| {
+        let record = crate::server::propagate::barrier(c.shard.shared.next_tx_id(), c.shard.shared.shards, c.db, &a);
+        on_all_atomically(&c.shard, move |s| {
+            s.feed.barrier(&record);
             let mut ks = s.ks.borrow_mut();
             for n in 0..ks.dbs.len() {
                 persist::cow::before_db(s, &ks, n);
@@ -330,6 +334,7 @@ fn config_set(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
         }
         crate::server::log::set_level(crate::server::log::Level::parse(&change.loglevel));
         apply_settings(&c.shard, change.settings).await;
+        crate::aof::reconfigure(&c.shard, change.aof).await;
         Reply::Ok
     })
 }
@@ -358,6 +363,7 @@ fn apply_process_wide(cfg: &mut crate::config::Config, changed: &[&str], shards:
 /// What a successful CONFIG SET changes at runtime.
 struct Change {
     settings: Settings,
+    aof: crate::aof::Options,
     loglevel: String,
     listen: Option<Listen>,
     /// The configuration before the change, to restore if applying fails.
@@ -386,7 +392,13 @@ impl Change {
                 "Failed to bind to specified addresses."
             },
         });
-        Change { settings: Settings::from_config(cfg), loglevel: cfg.loglevel(), listen, backup }
+        Change {
+            settings: Settings::from_config(cfg),
+            aof: crate::aof::Options::from_config(cfg),
+            loglevel: cfg.loglevel(),
+            listen,
+            backup,
+        }
     }
 }
 

@@ -227,8 +227,16 @@ fn serve(shard: &Shard, w: &Waiter, key: &Bytes) -> Woke {
     }
     let reply = {
         let mut ks = shard.ks.borrow_mut();
+        let dirty = ks.dirty;
         let mut ctx = ExecCtx { ks: &mut ks, db: w.db, now: shard.now(), settings: &settings };
-        (on.serve)(&mut ctx, &w.args, key)
+        let reply = (on.serve)(&mut ctx, &w.args, key);
+        if shard.feed.active() {
+            shard.feed.begin();
+            shard.feed.after(w.cmd, w.db, &w.args, &reply, &mut ks, dirty, &settings);
+            drop(ks);
+            shard.feed.end();
+        }
+        reply
     };
     // Serving wrote keys (BLMOVE's destination): their waiters come next.
     signal_keys(shard, w.cmd, &w.args);

@@ -192,6 +192,10 @@ async fn run(client: &mut Client, stream: &mut TcpStream) {
         pipe.flush(client).await;
         client.meta.borrow_mut().qbuf = rbuf.len();
         if !pipe.out.is_empty() {
+            // appendfsync always: no reply before its writes are on disk.
+            if crate::aof::always() {
+                crate::aof::durable().await;
+            }
             {
                 let mut stats = shard.stats.borrow_mut();
                 stats.net_output_bytes += pipe.out.len() as u64;

@@ -6,6 +6,7 @@
 //! single-shard commands never pay for it.
 
 use super::client::Client;
+use super::propagate::{rewrite, Barrier, Chunk, Unit};
 use crate::command::spec::Exec;
 use crate::command::{CommandSpec, ExecCtx};
 use crate::resp::Reply;
@@ -13,6 +14,7 @@ use crate::shard::expire;
 use crate::shard::{Entry, Keyspace};
 use bytes::Bytes;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Runs `cmd` whose keys (at `key_idx` in `args`) span several shards.
@@ -57,6 +59,20 @@ pub async fn run_atomically(c: &Client, cmds: &[(&'static CommandSpec, &[Bytes])
             .lock_run(s, owner, move |sh| {
                 let now = expire::now_ms();
                 let mut ks = sh.ks.borrow_mut();
+                if sh.feed.active() {
+                    // Keys found expired propagate their deletion here,
+                    // before the step's own record.
+                    let settings = sh.settings();
+                    sh.feed.begin();
+                    for n in 0..ks.dbs.len() {
+                        for k in &keys {
+                            sh.feed.expire_if_due(&mut ks, n, k, now, &settings);
+                        }
+                    }
+                    drop(ks);
+                    sh.feed.end();
+                    ks = sh.ks.borrow_mut();
+                }
                 let mut out = Vec::new();
                 for (n, db) in ks.dbs.iter_mut().enumerate() {
                     for k in &keys {
@@ -74,6 +90,8 @@ pub async fn run_atomically(c: &Client, cmds: &[(&'static CommandSpec, &[Bytes])
     }
     let now = expire::now_ms();
     let mut replies = Vec::with_capacity(cmds.len());
+    let propagating = shard.feed.active();
+    let mut unit = Unit::default();
     for &(cmd, args) in cmds {
         let Exec::Shard(handler) = cmd.exec else {
             replies.push(Reply::err("ERR internal: not a shard command"));
@@ -87,15 +105,26 @@ pub async fn run_atomically(c: &Client, cmds: &[(&'static CommandSpec, &[Bytes])
             fetch_derived(&shard, owner, db, &mut temp, &by_shard, wanted).await;
         }
         let start = Instant::now();
+        let dirty = temp.dirty;
         let reply = {
             let mut ctx = ExecCtx { ks: &mut temp, db, now, settings: &settings };
             handler(&mut ctx, args)
         };
+        if propagating && temp.dirty != dirty && !reply.is_error() {
+            rewrite::command(&mut unit, cmd, db, args, &reply, &mut temp, settings.lazyfree_lazy_expire);
+        }
         let nanos = start.elapsed().as_nanos() as u64;
         shard.stats.borrow_mut().call(cmd.id, nanos, settings.latency_tracking);
         replies.push(reply);
     }
     let dirty = temp.dirty;
+    // The step's record goes to every shard it locked, in the place the
+    // step takes in that shard's order (see `propagate`).
+    let record = (!unit.is_empty()).then(|| {
+        let mut ops = Chunk::default();
+        unit.finish(&mut ops);
+        Arc::new(Barrier { id: owner, parts: by_shard.len(), ops })
+    });
     let mut waits = Vec::new();
     for (&s, keys) in &by_shard {
         let writes: Vec<(usize, Bytes, Option<Entry>)> = (0..temp.dbs.len())
@@ -106,8 +135,12 @@ pub async fn run_atomically(c: &Client, cmds: &[(&'static CommandSpec, &[Bytes])
             })
             .collect();
         let own_dirty = if s == shard.id { dirty } else { 0 };
+        let record = record.clone();
         let tag = shard
             .unlock_run_start(s, owner, move |sh| {
+                if let Some(r) = &record {
+                    sh.feed.barrier(r);
+                }
                 if sh.snapshotting.get() {
                     let ks = sh.ks.borrow();
                     for (n, k, _) in &writes {

@@ -299,6 +299,10 @@ fn resolve(c: &Client, args: &[Bytes]) -> (Option<&'static CommandSpec>, Option<
     if (cmd.has(flags::WRITE) || cmd.name == "ping") && crate::persist::writes_denied(&c.shard) {
         return (Some(cmd), Some(Reply::err(crate::persist::MISCONF)));
     }
+    // The AOF cannot be written: the same commands are refused, as Redis.
+    if crate::aof::write_failed() && (cmd.has(flags::WRITE) || cmd.name == "ping") {
+        return (Some(cmd), Some(Reply::err(crate::aof::misconf())));
+    }
     if c.monitor.is_some() && cmd.has(flags::WRITE | flags::READONLY | flags::MAY_REPLICATE) {
         // A monitor is a replica to Redis, kept off the keyspace.
         return (Some(cmd), Some(Reply::err("ERR Replica can't interact with the keyspace")));

@@ -16,6 +16,7 @@ pub mod multi;
 pub mod pause;
 pub mod peer;
 pub mod pending;
+pub mod propagate;
 pub mod redact;
 pub mod settings;
 pub mod shard;

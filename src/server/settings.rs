@@ -52,6 +52,8 @@ pub struct Settings {
     pub rdb_key_save_delay: i64,
     pub shutdown_on_sigterm: String,
     pub shutdown_on_sigint: String,
+    /// lazyfree-lazy-expire: expired keys propagate as UNLINK.
+    pub lazyfree_lazy_expire: bool,
 }
 
 impl Default for Settings {
@@ -92,6 +94,7 @@ impl Default for Settings {
             rdb_key_save_delay: 0,
             shutdown_on_sigterm: "default".into(),
             shutdown_on_sigint: "default".into(),
+            lazyfree_lazy_expire: false,
         }
     }
 }
@@ -135,6 +138,7 @@ impl Settings {
             rdb_key_save_delay: c.get_int("rdb-key-save-delay"),
             shutdown_on_sigterm: c.get_str("shutdown-on-sigterm"),
             shutdown_on_sigint: c.get_str("shutdown-on-sigint"),
+            lazyfree_lazy_expire: c.get_bool("lazyfree-lazy-expire"),
         }
     }
 }

@@ -54,6 +54,8 @@ pub struct Shard {
     pub pause: Cell<super::pause::ClientPause>,
     /// Clients blocked on keys of this shard (BLPOP ...).
     pub blocking: RefCell<super::blocking::Registry>,
+    /// What this shard's writes propagate (AOF).
+    pub feed: Rc<super::propagate::Feed>,
     /// Unix ms when the current batch of work started; commands compare
     /// expiry times against it (see `tick`).
     now: Cell<u64>,
@@ -83,6 +85,7 @@ impl Shard {
             monitors: Default::default(),
             pause: Cell::default(),
             blocking: RefCell::default(),
+            feed: Rc::default(),
             now: Cell::new(expire::now_ms()),
             snapshot: RefCell::new(None),
             snapshotting: Cell::new(false),
@@ -129,8 +132,20 @@ impl Shard {
         }
         let reply = {
             let mut ks = self.ks.borrow_mut();
-            let mut ctx = ExecCtx { ks: &mut ks, db, now, settings: &settings };
-            f(&mut ctx, args)
+            if self.feed.active() {
+                self.feed.begin();
+                self.feed.before(cmd, db, args, &mut ks, now, &settings);
+                let dirty = ks.dirty;
+                let mut ctx = ExecCtx { ks: &mut ks, db, now, settings: &settings };
+                let reply = f(&mut ctx, args);
+                self.feed.after(cmd, db, args, &reply, &mut ks, dirty, &settings);
+                drop(ks);
+                self.feed.end();
+                reply
+            } else {
+                let mut ctx = ExecCtx { ks: &mut ks, db, now, settings: &settings };
+                f(&mut ctx, args)
+            }
         };
         if !self.blocking.borrow().is_empty() {
             super::blocking::signal_keys(self, cmd, args);
@@ -146,7 +161,13 @@ impl Shard {
     fn exec_batch(self: &Rc<Self>, cmds: Vec<Batched>, atomic: bool) -> Vec<Executed> {
         let slower_than = self.settings.borrow().slowlog_log_slower_than;
         self.tick();
-        cmds.into_iter()
+        // A transaction's commands propagate as one unit.
+        let unit = atomic && self.feed.active();
+        if unit {
+            self.feed.begin();
+        }
+        let out = cmds
+            .into_iter()
             .map(|b| {
                 let (reply, nanos) = self.exec(b.cmd, b.db, &b.args);
                 if !atomic {
@@ -157,7 +178,11 @@ impl Shard {
                     && !b.cmd.has(crate::command::spec::flags::SKIP_SLOWLOG);
                 Executed { reply, nanos, slow_args: slow.then_some(b.args) }
             })
-            .collect()
+            .collect();
+        if unit {
+            self.feed.end();
+        }
+        out
     }
 
     /// Handles one message from core `from`, then serves the clients its
@@ -386,7 +411,17 @@ impl Shard {
                         crate::persist::part::touch(me, d, n, slot);
                     }
                 };
-                self.expire_cycle.borrow_mut().run(&mut self.ks.borrow_mut(), now, budget, &mut before);
+                let settings = self.settings();
+                let feed = &self.feed;
+                // Each deletion propagates on its own, as Redis's cycle.
+                let mut deleted = |db: usize, key: &[u8]| {
+                    if feed.active() {
+                        feed.begin();
+                        feed.deleted(db, key, &settings);
+                        feed.end();
+                    }
+                };
+                self.expire_cycle.borrow_mut().run(&mut self.ks.borrow_mut(), now, budget, &mut before, &mut deleted);
             }
             let persist = &self.shared.persist;
             persist.dirty[self.id].store(self.ks.borrow().dirty, std::sync::atomic::Ordering::Relaxed);

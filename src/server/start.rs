@@ -83,10 +83,22 @@ pub fn run(mut config: Config) -> i32 {
     }
     block_signals();
 
-    // The data set: the AOF when appendonly is on (helper `aof`'s loader
-    // takes precedence there), else the RDB file.
-    let keyspaces = if config.appendonly() {
-        (0..shards).map(|_| crate::shard::Keyspace::new(settings.databases)).collect()
+    // The data set: the AOF when appendonly is on (it takes precedence
+    // over the RDB file, as in Redis), else the RDB file.
+    let aof = crate::aof::Options::from_config(&config);
+    let keyspaces = if aof.enabled {
+        let loaded = match crate::aof::load::load(&aof, &settings) {
+            Ok(ks) => ks,
+            Err(crate::aof::load::Refused) => return 1,
+        };
+        if let Err(e) = crate::aof::start(&aof, shards) {
+            warning!("{e}");
+            return 1;
+        }
+        match loaded {
+            Some(ks) => crate::aof::load::split(ks, &shared),
+            None => (0..shards).map(|_| crate::shard::Keyspace::new(settings.databases)).collect(),
+        }
     } else {
         match crate::persist::load::at_startup(&settings.dbfilename, &shared, &settings) {
             Some(k) => k,
@@ -115,6 +127,7 @@ pub fn run(mut config: Config) -> i32 {
                 if let Some(ks) = ks {
                     *shard.ks.borrow_mut() = ks;
                 }
+                crate::aof::attach(&shard);
                 for (from, rx) in receivers.streams() {
                     let s = shard.clone();
                     glommio::spawn_local(async move {
@@ -309,5 +322,6 @@ pub fn shutdown(shared: &Shared) {
         notice!("Removing the pid file.");
         let _ = std::fs::remove_file(pidfile);
     }
+    crate::aof::shutdown();
     notice!("Clover is now ready to exit, bye bye...");
 }

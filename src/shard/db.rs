@@ -69,7 +69,7 @@ impl Db {
     pub fn get(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
         let slot = key_slot(key);
         let expired = self.table(slot)?.map.get(key)?.is_expired(now_ms);
-        if expired {
+        if expired && !super::expire::loading() {
             if !super::expire::expiry_paused(now_ms) {
                 self.remove(key);
             }
@@ -81,7 +81,7 @@ impl Db {
     /// Whether `key` exists and is not expired, without deleting it.
     pub fn peek(&self, key: &[u8], now_ms: u64) -> Option<&Entry> {
         let e = self.table(key_slot(key))?.map.get(key)?;
-        (!e.is_expired(now_ms)).then_some(e)
+        (!e.is_expired(now_ms) || super::expire::loading()).then_some(e)
     }
 
     /// Inserts or replaces `key`, returning the previous entry.
@@ -174,16 +174,20 @@ impl Db {
         (from..self.slots.len()).find(|&s| self.slots[s].as_ref().is_some_and(|t| t.volatile > 0))
     }
 
-    /// Deletes the expired keys of `slot`; returns (examined, deleted).
-    pub fn expire_slot(&mut self, slot: usize, now_ms: u64) -> (usize, usize) {
+    /// Deletes the expired keys of `slot`, telling `deleted` each one;
+    /// returns (examined, deleted).
+    pub fn expire_slot(&mut self, slot: usize, now_ms: u64, deleted_key: &mut dyn FnMut(&[u8])) -> (usize, usize) {
         let Some(t) = self.slots.get_mut(slot).and_then(|t| t.as_deref_mut()) else {
             return (0, 0);
         };
         let examined = t.volatile;
         let before = t.map.len();
         let mut removed_vol = 0;
-        t.map.retain(|_, e| {
+        t.map.retain(|k, e| {
             let dead = e.is_expired(now_ms);
+            if dead {
+                deleted_key(k);
+            }
             removed_vol += dead as usize;
             !dead
         });
@@ -212,6 +216,14 @@ impl Db {
             }
         }
         None
+    }
+
+    /// Moves every entry out, leaving the database empty (start-up
+    /// loading hands the keys to their shards).
+    pub fn drain(&mut self) -> impl Iterator<Item = (CompactBytes, Entry)> {
+        self.keys = 0;
+        self.volatile = 0;
+        std::mem::take(&mut self.slots).into_iter().flatten().flat_map(|t| t.map.into_iter())
     }
 
     /// Moves all slot tables out, leaving the database empty (SWAPDB and
@@ -258,7 +270,7 @@ mod tests {
         }
         let slot = key_slot(b"t") as usize;
         assert_eq!(db.next_volatile_slot(0), Some(slot));
-        assert_eq!(db.expire_slot(slot, 20), (50, 50));
+        assert_eq!(db.expire_slot(slot, 20, &mut |_| {}), (50, 50));
         assert_eq!(db.len(), 50);
         assert_eq!(db.volatile(), 0);
         assert_eq!(db.next_volatile_slot(0), None);

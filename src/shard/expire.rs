@@ -16,6 +16,19 @@ pub fn pause_expiry(until: u64) {
     EXPIRY_PAUSED_UNTIL.with(|c| c.set(until));
 }
 
+/// Set while the AOF or RDB is loaded at start-up: no key counts as
+/// expired then (commands later in the file saw it alive).
+static LOADING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn set_loading(on: bool) {
+    LOADING.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether start-up loading is under way (checked only for expired keys).
+pub fn loading() -> bool {
+    LOADING.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Whether deleting expired keys is paused at `now_ms`.
 pub fn expiry_paused(now_ms: u64) -> bool {
     now_ms < EXPIRY_PAUSED_UNTIL.with(|c| c.get())
@@ -47,7 +60,8 @@ impl ExpireCycle {
     /// Deletes expired keys for at most `budget` of time. Like Redis's
     /// cycle it keeps going only while a good share (over 10%) of the keys
     /// it examines turn out expired. `before(db, db index, slot)` runs
-    /// before a slot is changed (a running snapshot writes it first).
+    /// before a slot is changed (a running snapshot writes it first);
+    /// `deleted_key` hears of each key it deletes (database index, key).
     /// Returns how many keys it deleted.
     pub fn run(
         &mut self,
@@ -55,18 +69,20 @@ impl ExpireCycle {
         now_ms: u64,
         budget: Duration,
         before: &mut dyn FnMut(&super::Db, usize, usize),
+        deleted_key: &mut dyn FnMut(usize, &[u8]),
     ) -> usize {
         let start = Instant::now();
         let (mut examined, mut deleted) = (0usize, 0usize);
         let ndb = ks.dbs.len();
         let mut empty_dbs = 0;
         while empty_dbs < ndb {
-            let db = &mut ks.dbs[self.db];
+            let n = self.db;
+            let db = &mut ks.dbs[n];
             match db.next_volatile_slot(self.slot) {
                 Some(slot) => {
                     empty_dbs = 0;
-                    before(db, self.db, slot);
-                    let (e, d) = db.expire_slot(slot, now_ms);
+                    before(db, n, slot);
+                    let (e, d) = db.expire_slot(slot, now_ms, &mut |k| deleted_key(n, k));
                     examined += e;
                     deleted += d;
                     self.slot = slot + 1;
@@ -107,7 +123,7 @@ mod tests {
         let mut c = ExpireCycle::default();
         let mut total = 0;
         for _ in 0..10 {
-            total += c.run(&mut ks, 10, Duration::from_secs(1), &mut |_, _, _| {});
+            total += c.run(&mut ks, 10, Duration::from_secs(1), &mut |_, _, _| {}, &mut |_, _| {});
         }
         assert_eq!(total, 4000);
         assert_eq!(ks.keys(), 0);
