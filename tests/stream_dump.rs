@@ -138,6 +138,22 @@ fn streams_move_both_ways(shards: usize) {
     restore(&mut p.b, "t", &ours);
     same_stream(&mut p, "t");
 
+    // After XDEL of the last entry and an XSETID below it, newer entries
+    // with smaller IDs follow the deleted one in its node.
+    for c in [&mut p.a, &mut p.b] {
+        q(c, &["XADD", "odd", "1-0", "a", "b"]);
+        q(c, &["XADD", "odd", "5-0", "a", "b"]);
+        q(c, &["XDEL", "odd", "5-0"]);
+        q(c, &["XSETID", "odd", "3-0"]);
+        q(c, &["XADD", "odd", "4-0", "c", "d"]);
+    }
+    same_stream(&mut p, "odd");
+    same_in_redis(&mut p, "odd");
+    let theirs = dump(&mut p.b, "odd");
+    restore(&mut p.a, "odd", &theirs);
+    q(&mut p.a, &["DEBUG", "RELOAD"]);
+    same_stream(&mut p, "odd");
+
     // An empty stream with a group survives too.
     q(&mut p.b, &["XADD", "e", "1-1", "f", "v"]);
     q(&mut p.b, &["XDEL", "e", "1-1"]);

@@ -18,8 +18,8 @@
 //! deleted entries kept, so the bytes match redis-server's.
 //!
 //! Reading checks everything Clover relies on: listpack integrity, every
-//! count and element kind, entries in strictly increasing ID order within
-//! and across nodes, the live counts against the stream length, and PEL
+//! count and element kind, node keys and live entries in strictly
+//! increasing ID order, the live counts against the stream length, and PEL
 //! entries each owned by exactly one consumer. Anything else is an
 //! `RdbError`.
 
@@ -144,9 +144,11 @@ fn read_raw_id(r: &mut Reader) -> Result<StreamId, RdbError> {
 pub fn read_stream(r: &mut Reader, rdb_type: u8, _settings: &Settings) -> Result<Value, RdbError> {
     let v2 = rdb_type == types::STREAM_LISTPACKS_2;
     let mut log = Log::default();
-    // The last ID stored so far (deleted entries included) and the last
-    // live one: IDs must grow strictly.
-    let mut stored: Option<StreamId> = None;
+    // Node keys and live entries must grow strictly, each live entry at
+    // least its node's key. Deleted entries may be anywhere: after XDEL of
+    // the last entry and an XSETID below it, Redis appends newer entries
+    // with smaller IDs behind the deleted one.
+    let mut prev_key: Option<StreamId> = None;
     let mut last_live: Option<StreamId> = None;
     let mut first_live: Option<StreamId> = None;
     let mut live_total = 0u64;
@@ -158,20 +160,18 @@ pub fn read_stream(r: &mut Reader, rdb_type: u8, _settings: &Settings) -> Result
         if elements.is_empty() {
             return Err(corrupt("empty listpack inside stream"));
         }
-        if stored.is_some_and(|s| key <= s) {
+        if prev_key.is_some_and(|k| key <= k) || last_live.is_some_and(|l| key <= l) {
             return Err(corrupt("node keys out of order"));
         }
+        prev_key = Some(key);
         let (master, entries) = parse_node(key, &elements)?;
-        for (id, deleted, _) in &entries {
-            if stored.is_some_and(|s| *id <= s) || *id < key {
+        for (id, _, _) in entries.iter().filter(|(_, deleted, _)| !deleted) {
+            if last_live.is_some_and(|l| *id <= l) || *id < key {
                 return Err(corrupt("entry IDs out of order"));
             }
-            stored = Some(*id);
-            if !deleted {
-                first_live.get_or_insert(*id);
-                last_live = Some(*id);
-                live_total += 1;
-            }
+            first_live.get_or_insert(*id);
+            last_live = Some(*id);
+            live_total += 1;
         }
         log.load_node(key, &master, &entries, blob.len());
     }
