@@ -419,6 +419,99 @@ mod tests {
         }
     }
 
+    #[test]
+    fn random_nodes_never_panic() {
+        // Nodes shaped like Redis's (master entry, entries with flags, ID
+        // deltas, fields and element counts) with every number small and
+        // often off, then random counters and groups.
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut decoded = 0;
+        for _ in 0..20000 {
+            let mut out = Vec::new();
+            let nodes = next(3);
+            write_len(&mut out, nodes);
+            for n in 0..nodes {
+                write_string(&mut out, &raw_id(StreamId::new(n * 10 + next(2), next(2))), false);
+                let mut lp = Writer::new();
+                let (live, deleted, names) = (next(3), next(2), next(3));
+                lp.push_int(live as i64);
+                lp.push_int(deleted as i64);
+                lp.push_int(names as i64);
+                (0..names).for_each(|_| lp.push_str(b"f"));
+                lp.push_int(next(8) as i64 / 7);
+                for _ in 0..live + deleted + next(4) / 3 {
+                    let flags = next(4) as i64 + next(16) as i64 / 15 * 4;
+                    lp.push_int(flags);
+                    lp.push_int(next(3) as i64);
+                    lp.push_int(next(3) as i64 - 1);
+                    let pairs = if flags & FLAG_SAME_FIELDS != 0 {
+                        (0..names).for_each(|_| lp.push_str(b"v"));
+                        names as i64
+                    } else {
+                        let pairs = next(3);
+                        lp.push_int(pairs as i64);
+                        (0..pairs * 2).for_each(|_| lp.push_str(b"x"));
+                        pairs as i64 + 1
+                    };
+                    lp.push_int(pairs * (1 + i64::from(flags & FLAG_SAME_FIELDS == 0)) + 3 + next(8) as i64 / 7);
+                }
+                write_string(&mut out, &lp.finish(), false);
+            }
+            for _ in 0..8 {
+                write_len(&mut out, next(30));
+            }
+            let groups = next(3);
+            write_len(&mut out, groups);
+            for g in 0..groups {
+                write_string(&mut out, &[b'g', g as u8], false);
+                for _ in 0..3 {
+                    write_len(&mut out, next(12));
+                }
+                let pel = next(3);
+                write_len(&mut out, pel);
+                for _ in 0..pel {
+                    out.extend_from_slice(&raw_id(StreamId::new(next(12), 0)));
+                    out.extend_from_slice(&7u64.to_le_bytes());
+                    write_len(&mut out, 1);
+                }
+                let consumers = next(3);
+                write_len(&mut out, consumers);
+                for c in 0..consumers {
+                    write_string(&mut out, &[b'c', c as u8], false);
+                    out.extend_from_slice(&9u64.to_le_bytes());
+                    let owned = next(3);
+                    write_len(&mut out, owned);
+                    for _ in 0..owned {
+                        out.extend_from_slice(&raw_id(StreamId::new(next(12), 0)));
+                    }
+                }
+            }
+            for t in [types::STREAM_LISTPACKS_2, types::STREAM_LISTPACKS] {
+                let back = read_stream(&mut Reader::new(&out), t, &settings());
+                if let Ok(Value::Stream(s)) = back {
+                    decoded += 1;
+                    // What decodes writes and reads back the same.
+                    let mut again = Vec::new();
+                    write_stream(&mut again, &s, &SaveOptions { compress: false });
+                    let Ok(Value::Stream(s2)) =
+                        read_stream(&mut Reader::new(&again), types::STREAM_LISTPACKS_2, &settings())
+                    else {
+                        panic!("a decoded stream does not read back")
+                    };
+                    assert_eq!(s2.groups, s.groups);
+                    assert_eq!(s2.log.length, s.log.length);
+                }
+            }
+        }
+        assert!(decoded > 100, "only {decoded} random streams decoded");
+    }
+
     /// Decodes hex text.
     fn unhex(s: &str) -> Vec<u8> {
         (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
