@@ -199,6 +199,12 @@ fn restore_options_and_errors_match_redis() {
         vec![b"LPUSH", b"l", b"x"],
         vec![b"RESTORE", b"l", b"0", &good, b"REPLACE"],
         vec![b"TYPE", b"l"],
+        vec![b"DEBUG", b"SET-SKIP-CHECKSUM-VALIDATION", b"1"],
+        vec![b"RESTORE", b"crc", b"0", &bad_crc],
+        vec![b"GET", b"crc"],
+        vec![b"RESTORE", b"k9", b"0", &newer],
+        vec![b"DEBUG", b"SET-SKIP-CHECKSUM-VALIDATION", b"0"],
+        vec![b"RESTORE", b"crc2", b"0", &bad_crc],
     ];
     for c in cases {
         p.same(&c);

@@ -55,6 +55,10 @@ fn debug(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
                 c.shard.run_on_all(move |s| s.active_expire.set(on)).await;
                 Reply::Ok
             }
+            ("set-skip-checksum-validation", 3) => {
+                crate::rdb::set_skip_checksum(strtoll(&a[2], 10).0 != 0);
+                Reply::Ok
+            }
             ("object", 3) => object(c, a[2].clone()).await,
             ("digest", 2) => dataset_digest(c).await,
             ("digest-value", _) => digest_values(c, &a[2..]).await,
@@ -347,6 +351,8 @@ fn debug_help() -> Reply {
             "    Setting it to 0 disables expiring keys in background when they are not",
             "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
             "    default.",
+            "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+            "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
             "SLEEP <seconds>",
             "    Stop the server for <seconds>. Decimals allowed.",
         ],

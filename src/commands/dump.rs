@@ -42,8 +42,9 @@ pub fn commands() -> Vec<CommandSpec> {
 }
 
 fn dump(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
+    let opts = SaveOptions { compress: c.settings.rdbcompression };
     match lookup_touch(c, &a[1]) {
-        Some(e) => Reply::Bulk(dump_payload(&e.value, &SaveOptions { compress: true }).into()),
+        Some(e) => Reply::Bulk(dump_payload(&e.value, &opts).into()),
         None => Reply::Nil,
     }
 }
@@ -95,7 +96,10 @@ fn restore_generic(c: &mut ExecCtx, a: &[Bytes]) -> Result<Reply, Reply> {
         Err(PayloadError::VersionOrChecksum) => {
             return Err(Reply::err("ERR DUMP payload version or checksum are wrong"))
         }
-        Err(PayloadError::BadData(_)) => return Err(Reply::err("ERR Bad data format")),
+        Err(PayloadError::BadData(e)) => {
+            crate::warning!("Internal error in RESTORE payload reading: {e}");
+            return Err(Reply::err("ERR Bad data format"));
+        }
     };
     let deleted = replace && c.db().remove(key).is_some();
     // A relative TTL that overflows wraps negative, and so has expired,

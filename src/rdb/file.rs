@@ -4,7 +4,7 @@
 
 use super::object::load_object;
 use super::primitives::truncated;
-use super::{crc64, opcode, RdbError, Reader, Record, RDB_VERSION};
+use super::{crc64, opcode, skip_checksum, RdbError, Reader, Record, RDB_VERSION};
 use crate::server::settings::Settings;
 use crate::shard::expire::lru_clock;
 use crate::shard::Entry;
@@ -13,6 +13,7 @@ use crate::shard::Entry;
 pub struct FileReader<'a> {
     r: Reader<'a>,
     version: u16,
+    empty_keys: u64,
 }
 
 impl<'a> FileReader<'a> {
@@ -31,7 +32,7 @@ impl<'a> FileReader<'a> {
             .ok_or_else(|| {
                 RdbError(format!("can't handle RDB format version {}", String::from_utf8_lossy(&head[5..])))
             })?;
-        Ok(FileReader { r, version })
+        Ok(FileReader { r, version, empty_keys: 0 })
     }
 
     /// The file's RDB version.
@@ -39,13 +40,19 @@ impl<'a> FileReader<'a> {
         self.version
     }
 
+    /// Keys skipped for holding empty collections (for the "Done loading"
+    /// line).
+    pub fn empty_keys_skipped(&self) -> u64 {
+        self.empty_keys
+    }
+
     /// Bytes read so far.
     pub fn pos(&self) -> usize {
         self.r.pos()
     }
 
-    /// The next record. Keys holding empty collections are skipped, as
-    /// Redis skips them.
+    /// The next record. Keys holding empty collections are skipped (the
+    /// first ten logged), as Redis skips them.
     pub fn next(&mut self, settings: &Settings) -> Result<Record, RdbError> {
         let (mut expire, mut idle, mut freq) = (0u64, None, None);
         loop {
@@ -71,9 +78,9 @@ impl<'a> FileReader<'a> {
                 opcode::MODULE_AUX => return Err(RdbError("module data not supported".into())),
                 opcode::EOF => {
                     if self.version >= 5 {
-                        let want = crc64::crc64(self.r.consumed());
+                        let consumed = self.r.consumed();
                         let got = self.r.u64_le().map_err(|_| truncated())?;
-                        if got != 0 && got != want {
+                        if got != 0 && !skip_checksum() && got != crc64::crc64(consumed) {
                             return Err(RdbError("RDB CRC error".into()));
                         }
                     }
@@ -88,7 +95,13 @@ impl<'a> FileReader<'a> {
                             let entry = Entry { value, expire, access };
                             return Ok(Record::Entry { key, entry, freq });
                         }
-                        None => (expire, idle, freq) = (0, None, None),
+                        None => {
+                            if self.empty_keys < 10 {
+                                crate::warning!("rdbLoadObject skipping empty key: {}", String::from_utf8_lossy(&key));
+                            }
+                            self.empty_keys += 1;
+                            (expire, idle, freq) = (0, None, None);
+                        }
                     }
                 }
             }

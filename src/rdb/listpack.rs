@@ -178,7 +178,7 @@ fn push_backlen(out: &mut Vec<u8>, l: u64) {
 }
 
 fn bad(what: &str) -> RdbError {
-    RdbError(format!("listpack integrity check failed: {what}"))
+    RdbError(format!("listpack: {what}"))
 }
 
 /// Decodes and validates a whole listpack blob: header size, every

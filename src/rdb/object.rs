@@ -150,15 +150,15 @@ pub(crate) fn load_object(r: &mut Reader, rdb_type: u8, settings: &Settings) -> 
                     CONTAINER_PLAIN => l.push(&blob, false, fill),
                     CONTAINER_PACKED => {
                         let items = if rdb_type == types::LIST_QUICKLIST_2 {
-                            listpack::decode(&blob)?
+                            blob_check("Listpack", listpack::decode(&blob))?
                         } else {
-                            decode_ziplist(&blob)?
+                            blob_check("Ziplist", decode_ziplist(&blob))?
                         };
                         for it in items {
                             with_item(it, |b| l.push(b, false, fill));
                         }
                     }
-                    _ => return Err(RdbError("quicklist integrity check failed: container".into())),
+                    _ => return Err(RdbError("Quicklist integrity check failed.".into())),
                 }
             }
             Value::List(Box::new(l))
@@ -166,7 +166,7 @@ pub(crate) fn load_object(r: &mut Reader, rdb_type: u8, settings: &Settings) -> 
         types::LIST_ZIPLIST => {
             let blob = r.string()?;
             let mut l = List::default();
-            for it in decode_ziplist(&blob)? {
+            for it in blob_check("List ziplist", decode_ziplist(&blob))? {
                 with_item(it, |b| l.push(b, false, fill));
             }
             Value::List(Box::new(l))
@@ -177,14 +177,14 @@ pub(crate) fn load_object(r: &mut Reader, rdb_type: u8, settings: &Settings) -> 
             let mut s = if n > max { Set::Table(Box::default()) } else { Set::default() };
             for _ in 0..n {
                 if !s.insert(&r.string()?, max) {
-                    return Err(RdbError("duplicate set members detected".into()));
+                    return Err(RdbError("Duplicate set members detected".into()));
                 }
             }
             Value::Set(Box::new(s))
         }
         types::SET_INTSET => {
             let blob = r.string()?;
-            let members = decode_intset(&blob)?;
+            let members = blob_check("Intset", decode_intset(&blob))?;
             let big = members.len() > settings.set_max_intset_entries;
             let mut s = if big { Set::Table(Box::default()) } else { Set::default() };
             for v in members {
@@ -206,34 +206,12 @@ pub(crate) fn load_object(r: &mut Reader, rdb_type: u8, settings: &Settings) -> 
             build_zset(items.iter().map(|(m, s)| (&m[..], *s)).collect(), lim)?
         }
         types::ZSET_ZIPLIST | types::ZSET_LISTPACK => {
+            let what = if rdb_type == types::ZSET_LISTPACK { "Zset listpack" } else { "Zset ziplist" };
             let blob = r.string()?;
-            let items =
-                if rdb_type == types::ZSET_LISTPACK { listpack::decode(&blob)? } else { decode_ziplist(&blob)? };
-            if items.len() % 2 != 0 {
-                return Err(RdbError("sorted set blob with an odd number of entries".into()));
-            }
-            let mut pairs: Vec<(Cow<[u8]>, f64)> = Vec::with_capacity(items.len() / 2);
-            for p in items.chunks_exact(2) {
-                let score = match p[1] {
-                    Item::Int(v) => v as f64,
-                    Item::Str(s) => {
-                        let (v, used, _) = strtod(s);
-                        if used != s.len() || s.is_empty() {
-                            return Err(RdbError("bad score in sorted set blob".into()));
-                        }
-                        v
-                    }
-                };
-                let member = match p[0] {
-                    Item::Str(b) => Cow::Borrowed(b),
-                    Item::Int(v) => Cow::Owned(fmt_i64(v, &mut [0; 20]).to_vec()),
-                };
-                pairs.push((member, score));
-            }
-            let members = pairs.iter().map(|(m, s)| (&m[..], *s)).collect();
             // A blob stays compact while it has few enough entries,
             // whatever its members' lengths.
-            build_zset(members, ZLimits { entries: settings.zset_max_listpack_entries, value: usize::MAX })?
+            let lim = ZLimits { entries: settings.zset_max_listpack_entries, value: usize::MAX };
+            blob_check(what, zset_blob(&blob, rdb_type, lim))?
         }
         types::HASH => {
             let n = r.count()?;
@@ -242,7 +220,7 @@ pub(crate) fn load_object(r: &mut Reader, rdb_type: u8, settings: &Settings) -> 
                 let f = r.string()?;
                 let v = r.string()?;
                 if !h.insert(&f, &v, hlim) {
-                    return Err(RdbError("duplicate hash fields detected".into()));
+                    return Err(RdbError("Duplicate hash fields detected".into()));
                 }
             }
             Value::Hash(Box::new(h))
@@ -250,29 +228,17 @@ pub(crate) fn load_object(r: &mut Reader, rdb_type: u8, settings: &Settings) -> 
         types::HASH_ZIPMAP => {
             let blob = r.string()?;
             let mut h = Hash::default();
-            for (f, v) in decode_zipmap(&blob)? {
+            for (f, v) in blob_check("Zipmap", decode_zipmap(&blob))? {
                 if !h.insert(f, v, hlim) {
-                    return Err(RdbError("duplicate hash fields detected".into()));
+                    return Err(RdbError("Hash zipmap with dup elements".into()));
                 }
             }
             Value::Hash(Box::new(h))
         }
         types::HASH_ZIPLIST | types::HASH_LISTPACK => {
+            let what = if rdb_type == types::HASH_LISTPACK { "Hash listpack" } else { "Hash ziplist" };
             let blob = r.string()?;
-            let items =
-                if rdb_type == types::HASH_LISTPACK { listpack::decode(&blob)? } else { decode_ziplist(&blob)? };
-            if items.len() % 2 != 0 {
-                return Err(RdbError("hash blob with an odd number of entries".into()));
-            }
-            let lim = hash::Limits { entries: settings.hash_max_listpack_entries, value: usize::MAX };
-            let mut h = Hash::default();
-            for p in items.chunks_exact(2) {
-                let new = with_item(p[0], |f| with_item(p[1], |v| h.insert(f, v, lim)));
-                if !new {
-                    return Err(RdbError("duplicate hash fields detected".into()));
-                }
-            }
-            Value::Hash(Box::new(h))
+            blob_check(what, hash_blob(&blob, rdb_type, settings.hash_max_listpack_entries))?
         }
         types::STREAM_LISTPACKS | types::STREAM_LISTPACKS_2 => {
             return stream::read_stream(r, rdb_type, settings).map(Some)
@@ -290,6 +256,56 @@ pub(crate) fn load_object(r: &mut Reader, rdb_type: u8, settings: &Settings) -> 
     Ok((!empty).then_some(v))
 }
 
+/// A blob decoder's failure, named as Redis names it ("Zset ziplist
+/// integrity check failed").
+fn blob_check<T>(what: &str, r: Result<T, RdbError>) -> Result<T, RdbError> {
+    r.map_err(|e| RdbError(format!("{what} integrity check failed: {}", e.0)))
+}
+
+/// A sorted set from a ziplist or listpack blob of member, score pairs.
+fn zset_blob(blob: &[u8], rdb_type: u8, lim: ZLimits) -> Result<Value, RdbError> {
+    let items = if rdb_type == types::ZSET_LISTPACK { listpack::decode(blob)? } else { decode_ziplist(blob)? };
+    if items.len() % 2 != 0 {
+        return Err(RdbError("odd number of entries".into()));
+    }
+    let mut pairs: Vec<(Cow<[u8]>, f64)> = Vec::with_capacity(items.len() / 2);
+    for p in items.chunks_exact(2) {
+        let score = match p[1] {
+            Item::Int(v) => v as f64,
+            Item::Str(s) => {
+                let (v, used, _) = strtod(s);
+                if used != s.len() || s.is_empty() {
+                    return Err(RdbError("bad score".into()));
+                }
+                v
+            }
+        };
+        let member = match p[0] {
+            Item::Str(b) => Cow::Borrowed(b),
+            Item::Int(v) => Cow::Owned(fmt_i64(v, &mut [0; 20]).to_vec()),
+        };
+        pairs.push((member, score));
+    }
+    build_zset(pairs.iter().map(|(m, s)| (&m[..], *s)).collect(), lim)
+}
+
+/// A hash from a ziplist or listpack blob of field, value pairs: compact
+/// while it has at most `max_entries` fields, whatever their lengths.
+fn hash_blob(blob: &[u8], rdb_type: u8, max_entries: usize) -> Result<Value, RdbError> {
+    let items = if rdb_type == types::HASH_LISTPACK { listpack::decode(blob)? } else { decode_ziplist(blob)? };
+    if items.len() % 2 != 0 {
+        return Err(RdbError("odd number of entries".into()));
+    }
+    let lim = hash::Limits { entries: max_entries, value: usize::MAX };
+    let mut h = Hash::default();
+    for p in items.chunks_exact(2) {
+        if !with_item(p[0], |f| with_item(p[1], |v| h.insert(f, v, lim))) {
+            return Err(RdbError("listpack with dup elements".into()));
+        }
+    }
+    Ok(Value::Hash(Box::new(h)))
+}
+
 /// Runs `f` on an entry's bytes (integers in decimal).
 fn with_item<R>(it: Item, f: impl FnOnce(&[u8]) -> R) -> R {
     match it {
@@ -302,11 +318,11 @@ fn with_item<R>(it: Item, f: impl FnOnce(&[u8]) -> R) -> R {
 /// Duplicate members and NaN scores are corrupt data.
 fn build_zset(mut items: Vec<(&[u8], f64)>, lim: ZLimits) -> Result<Value, RdbError> {
     if items.iter().any(|(_, s)| s.is_nan()) {
-        return Err(RdbError("zset with NAN score detected".into()));
+        return Err(RdbError("Zset with NAN score detected".into()));
     }
     let mut seen = HashSet::with_capacity(items.len());
     if !items.iter().all(|(m, _)| seen.insert(*m)) {
-        return Err(RdbError("duplicate zset fields detected".into()));
+        return Err(RdbError("Duplicate zset fields detected".into()));
     }
     items.sort_by(|a, b| cmp_elem(a.1, a.0, b.1, b.0));
     Ok(Value::ZSet(Box::new(ZSet::from_sorted(lim, items.into_iter()))))

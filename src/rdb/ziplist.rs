@@ -7,7 +7,7 @@ use super::listpack::Item;
 use super::RdbError;
 
 fn bad(what: &str) -> RdbError {
-    RdbError(format!("ziplist integrity check failed: {what}"))
+    RdbError(format!("ziplist: {what}"))
 }
 
 /// Decodes a ziplist: header (total bytes u32, tail offset u32, count u16,
@@ -110,7 +110,7 @@ pub type Pair<'a> = (&'a [u8], &'a [u8]);
 /// unknown), then per pair the field's length and bytes, the value's
 /// length, a free-space byte, the value and that much padding; 0xFF ends.
 pub fn decode_zipmap(b: &[u8]) -> Result<Vec<Pair<'_>>, RdbError> {
-    let bad = |w: &str| RdbError(format!("zipmap integrity check failed: {w}"));
+    let bad = |w: &str| RdbError(format!("zipmap: {w}"));
     let mut p = 1;
     if b.is_empty() {
         return Err(bad("empty"));
@@ -146,13 +146,16 @@ pub fn decode_zipmap(b: &[u8]) -> Result<Vec<Pair<'_>>, RdbError> {
     if b[0] < 254 && b[0] as usize != pairs.len() {
         return Err(bad("count"));
     }
+    if pairs.is_empty() {
+        return Err(bad("no pairs"));
+    }
     Ok(pairs)
 }
 
 /// Decodes an intset: member width (2, 4 or 8, u32 LE), count (u32 LE),
 /// then the members, little-endian, strictly ascending.
 pub fn decode_intset(b: &[u8]) -> Result<Vec<i64>, RdbError> {
-    let bad = |w: &str| RdbError(format!("intset integrity check failed: {w}"));
+    let bad = |w: &str| RdbError(format!("intset: {w}"));
     if b.len() < 8 {
         return Err(bad("too short"));
     }
