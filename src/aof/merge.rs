@@ -28,6 +28,15 @@ struct Pending {
     start: usize,
 }
 
+/// What the merge emits, in file order.
+pub enum Event<'a> {
+    /// Commands of a database.
+    Cmds(u32, &'a [u8]),
+    /// A barrier was passed (after its commands): markers such as a
+    /// rewrite's switch to a new file take effect here.
+    Passed(u64),
+}
+
 /// The merge state: per shard, the chunks not fully written.
 pub struct Merge {
     queues: Vec<VecDeque<Pending>>,
@@ -57,8 +66,8 @@ impl Merge {
         self.queues.iter().all(|q| q.is_empty())
     }
 
-    /// Emits, in a valid order, everything that can be: `emit(db, bytes)`.
-    pub fn drain(&mut self, emit: &mut dyn FnMut(u32, &[u8])) {
+    /// Emits, in a valid order, everything that can be.
+    pub fn drain(&mut self, emit: &mut dyn FnMut(Event)) {
         loop {
             let mut progress = false;
             for s in 0..self.queues.len() {
@@ -73,7 +82,7 @@ impl Merge {
                     };
                     match item {
                         Item::Cmds { db, end } => {
-                            emit(*db, &p.chunk.bytes[p.start..*end]);
+                            emit(Event::Cmds(*db, &p.chunk.bytes[p.start..*end]));
                             p.start = *end;
                             p.item += 1;
                             progress = true;
@@ -100,8 +109,9 @@ impl Merge {
                     continue;
                 }
                 for (db, bytes) in b.ops.groups() {
-                    emit(db, bytes);
+                    emit(Event::Cmds(db, bytes));
                 }
+                emit(Event::Passed(b.id));
                 for s in 0..self.queues.len() {
                     if self.waiting[s].as_ref().is_some_and(|w| w.id == b.id) {
                         self.waiting[s] = None;
@@ -162,11 +172,21 @@ mod tests {
         let b = Arc::new(Barrier { id: 7, parts: 2, ops: cmds(&["FLUSHALL"]) });
         let mut out = Vec::new();
         m.push(0, with_barrier(&["A1"], &b, &["A2"]));
-        m.drain(&mut |_, bytes| out.extend_from_slice(bytes));
+        let mut collect = |e: Event| {
+            if let Event::Cmds(_, bytes) = e {
+                out.extend_from_slice(bytes)
+            }
+        };
+        m.drain(&mut collect);
         assert_eq!(names(&out), ["A1"]);
         assert!(!m.idle());
         m.push(1, with_barrier(&["B1"], &b, &["B2"]));
-        m.drain(&mut |_, bytes| out.extend_from_slice(bytes));
+        let mut passed = Vec::new();
+        m.drain(&mut |e: Event| match e {
+            Event::Cmds(_, bytes) => out.extend_from_slice(bytes),
+            Event::Passed(id) => passed.push(id),
+        });
+        assert_eq!(passed, [7]);
         let n = names(&out);
         assert_eq!(&n[..3], ["A1", "B1", "FLUSHALL"]);
         assert!(n[3..].contains(&"A2".to_string()) && n[3..].contains(&"B2".to_string()));

@@ -26,6 +26,7 @@ pub mod load;
 pub mod manifest;
 pub mod merge;
 pub mod preamble;
+pub mod rewrite;
 pub mod writer;
 
 use crate::config::Config;
@@ -61,6 +62,9 @@ pub struct Options {
     pub load_truncated: bool,
     pub timestamps: bool,
     pub databases: usize,
+    /// auto-aof-rewrite-percentage and auto-aof-rewrite-min-size.
+    pub rewrite_percentage: u64,
+    pub rewrite_min_size: u64,
 }
 
 impl Options {
@@ -79,6 +83,8 @@ impl Options {
             load_truncated: c.get_bool("aof-load-truncated"),
             timestamps: c.get_bool("aof-timestamp-enabled"),
             databases: c.databases(),
+            rewrite_percentage: c.get_u64("auto-aof-rewrite-percentage"),
+            rewrite_min_size: c.get_u64("auto-aof-rewrite-min-size"),
         }
     }
 
@@ -106,10 +112,42 @@ pub struct Global {
 }
 
 /// What start-up, CONFIG SET and rewrites work on.
-struct Control {
-    opts: Options,
-    writer: Sender<ToWriter>,
+pub(crate) struct Control {
+    pub(crate) opts: Options,
+    pub(crate) manifest: Manifest,
+    pub(crate) writer: Sender<ToWriter>,
     thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// auto-aof-rewrite-percentage / -min-size, as the cron reads them.
+static AUTO_PCT: AtomicU64 = AtomicU64::new(0);
+static AUTO_MIN: AtomicU64 = AtomicU64::new(0);
+
+/// Shard 0's cron: starts a rewrite when the AOF grew by
+/// auto-aof-rewrite-percentage over its base and is at least
+/// auto-aof-rewrite-min-size, as Redis's serverCron.
+pub fn cron(shard: &Rc<Shard>) {
+    let pct = AUTO_PCT.load(Ordering::Relaxed);
+    if !enabled() || pct == 0 || shard.shared.persist.running().is_some() || rewrite::SCHEDULED.load(Ordering::Relaxed)
+    {
+        return;
+    }
+    let size = GLOBAL.current_size.load(Ordering::Relaxed);
+    if size < AUTO_MIN.load(Ordering::Relaxed) {
+        return;
+    }
+    let base = GLOBAL.base_size.load(Ordering::Relaxed).max(1);
+    let growth = (size * 100 / base).saturating_sub(100);
+    if growth >= pct {
+        notice!("Starting automatic rewriting of AOF on {growth}% growth");
+        rewrite::SCHEDULED.store(true, Ordering::Relaxed);
+        let s = shard.clone();
+        glommio::spawn_local(async move {
+            rewrite::SCHEDULED.store(false, Ordering::Relaxed);
+            rewrite::rewrite(&s, false).await;
+        })
+        .detach();
+    }
 }
 
 pub static GLOBAL: LazyLock<Global> = LazyLock::new(|| Global {
@@ -125,7 +163,7 @@ pub static GLOBAL: LazyLock<Global> = LazyLock::new(|| Global {
     control: Mutex::new(None),
 });
 
-fn control() -> std::sync::MutexGuard<'static, Option<Control>> {
+pub(crate) fn control() -> std::sync::MutexGuard<'static, Option<Control>> {
     GLOBAL.control.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -249,29 +287,40 @@ pub fn start(opts: &Options, shards: usize) -> Result<(), String> {
     let sizes = sizes(opts, &m);
     GLOBAL.base_size.store(sizes.0, Ordering::Relaxed);
     GLOBAL.current_size.store(sizes.1, Ordering::Relaxed);
-    run_writer(opts, file, shards);
+    run_writer(opts, m, file, shards);
+    AUTO_PCT.store(opts.rewrite_percentage, Ordering::Relaxed);
+    AUTO_MIN.store(opts.rewrite_min_size, Ordering::Relaxed);
     Ok(())
 }
 
 /// (base size, total size) of the files the manifest names.
-fn sizes(opts: &Options, m: &Manifest) -> (u64, u64) {
+pub(crate) fn sizes(opts: &Options, m: &Manifest) -> (u64, u64) {
     let size = |name: &str| fs::metadata(opts.dirname.join(name)).map(|m| m.len()).unwrap_or(0);
     let base = m.base.as_ref().map_or(0, |b| size(&b.name));
     (base, base + m.incrs.iter().map(|i| size(&i.name)).sum::<u64>())
 }
 
-fn run_writer(opts: &Options, file: File, shards: usize) {
+fn run_writer(opts: &Options, manifest: Manifest, file: File, shards: usize) {
     let (tx, rx) = mpsc::channel();
+    // A new writer counts chunks from zero (no feed is attached yet).
+    GLOBAL.submitted.store(0, Ordering::Release);
+    GLOBAL.synced.store(0, Ordering::Release);
     let w = Writer::new(file, shards, opts.fsync, opts.timestamps);
     let thread = std::thread::Builder::new().name("aof-writer".into()).spawn(move || w.run(rx)).ok();
     GLOBAL.always.store(opts.fsync == Fsync::Always, Ordering::Relaxed);
     GLOBAL.on.store(true, Ordering::Release);
-    *control() = Some(Control { opts: opts.clone(), writer: tx, thread });
+    *control() = Some(Control { opts: opts.clone(), manifest, writer: tx, thread });
 }
 
 /// Writes and fsyncs what the shards handed over (they hand over within
 /// a millisecond), then stops the writer: SHUTDOWN and SIGTERM.
 pub fn shutdown() {
+    stop_writer();
+    notice!("Calling fsync() on the AOF file.");
+}
+
+/// Stops the writer after it wrote and fsynced what it received.
+fn stop_writer() {
     let Some(mut c) = control().take() else { return };
     std::thread::sleep(std::time::Duration::from_millis(5));
     let (done, wait) = mpsc::channel();
@@ -282,12 +331,40 @@ pub fn shutdown() {
         let _ = t.join();
     }
     GLOBAL.on.store(false, Ordering::Release);
-    notice!("Calling fsync() on the AOF file.");
+    GLOBAL.always.store(false, Ordering::Relaxed);
+    // Whoever waits for durability stops waiting (`durable` sees it off).
+    for (_, w) in GLOBAL.waiters.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+        w.wake();
+    }
+}
+
+/// Turns the AOF off at runtime (CONFIG SET appendonly no): every shard
+/// stops feeding, what was handed over is written and fsynced.
+pub async fn stop(shard: &Rc<Shard>) {
+    shard.run_on_all(|s| s.feed.hand_over()).await;
+    shard.run_on_all(|s| s.feed.detach()).await;
+    let _ = glommio::executor().spawn_blocking(stop_writer).await;
 }
 
 /// A new appendfsync / aof-timestamp-enabled at runtime: the writer and
 /// every shard follow.
 pub async fn reconfigure(shard: &Rc<Shard>, opts: Options) {
+    AUTO_PCT.store(opts.rewrite_percentage, Ordering::Relaxed);
+    AUTO_MIN.store(opts.rewrite_min_size, Ordering::Relaxed);
+    if opts.enabled && !enabled() && shard.shared.persist.running() != Some(crate::persist::status::Kind::Aof) {
+        // As Redis: turning the AOF on starts a rewrite, whose base holds
+        // the data set and after whose cut every write is recorded.
+        let s = shard.clone();
+        glommio::spawn_local(async move {
+            rewrite::rewrite(&s, true).await;
+        })
+        .detach();
+        return;
+    }
+    if !opts.enabled && enabled() {
+        stop(shard).await;
+        return;
+    }
     let changed = {
         let mut g = control();
         match g.as_mut() {
@@ -312,11 +389,18 @@ pub async fn reconfigure(shard: &Rc<Shard>, opts: Options) {
 pub fn info_fields(rewriting: bool) -> String {
     let on = enabled();
     format!(
-        "aof_enabled:{}\naof_rewrite_in_progress:{}\naof_rewrite_scheduled:0\naof_last_rewrite_time_sec:-1\n\
-         aof_current_rewrite_time_sec:-1\naof_last_bgrewrite_status:ok\naof_rewrites:0\n\
+        "aof_enabled:{}\naof_rewrite_in_progress:{}\naof_rewrite_scheduled:{}\naof_last_rewrite_time_sec:{}\n\
+         aof_current_rewrite_time_sec:-1\naof_last_bgrewrite_status:{}\naof_rewrites:{}\n\
          aof_rewrites_consecutive_failures:0\naof_last_write_status:{}\naof_last_cow_size:0\n",
         on as u8,
         rewriting as u8,
+        rewrite::SCHEDULED.load(Ordering::Relaxed) as u8,
+        match rewrite::LAST_SECS.load(Ordering::Relaxed) {
+            u64::MAX => -1,
+            n => n as i64,
+        },
+        if rewrite::LAST_OK.load(Ordering::Relaxed) { "ok" } else { "err" },
+        rewrite::REWRITES.load(Ordering::Relaxed),
         if write_failed() { "err" } else { "ok" }
     )
 }

@@ -33,17 +33,9 @@ pub fn load(data: &[u8], settings: &Settings, ks: &mut Keyspace) -> Result<usize
 /// An RDB image of an empty data set, as the base of a new AOF.
 pub fn empty_base(ctime_secs: u64) -> Vec<u8> {
     let mut out = Vec::new();
-    let ctime = ctime_secs.to_string();
-    rdb::write_header(
-        &mut out,
-        &[
-            ("redis-ver", b"7.0.15"),
-            ("redis-bits", b"64"),
-            ("ctime", ctime.as_bytes()),
-            ("used-mem", b"0"),
-            ("aof-base", b"1"),
-        ],
-    );
+    let aux = crate::persist::file::header_aux(ctime_secs, 0, true);
+    let aux: Vec<(&str, &[u8])> = aux.iter().map(|(k, v)| (*k, v.as_slice())).collect();
+    rdb::write_header(&mut out, &aux);
     rdb::write_eof(&mut out);
     let crc = rdb::crc64::crc64(&out);
     out.extend_from_slice(&crc.to_le_bytes());

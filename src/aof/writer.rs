@@ -6,10 +6,11 @@
 //! as appendfsync says (always: after every batch, before the writes'
 //! clients are answered; everysec: once a second; no: never).
 
-use super::merge::Merge;
+use super::merge::{Event, Merge};
 use super::{Fsync, GLOBAL};
 use crate::server::propagate::Chunk;
 use crate::{notice, warning};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::Write;
 use std::sync::atomic::Ordering;
@@ -24,10 +25,9 @@ pub enum ToWriter {
     Sync(Sender<()>),
     /// A new appendfsync policy / aof-timestamp-enabled.
     Policy(Fsync, bool),
-    /// Write what was received so far to the current file, fsync it, then
-    /// continue in `file` (a rewrite's new incremental file); answers once
-    /// switched.
-    Switch(File, Sender<()>),
+    /// When the barrier with this id is passed (a rewrite's cut), fsync the
+    /// current file and continue in `file` (the new incremental file).
+    SwitchAt(u64, File),
     /// Write, fsync and stop.
     Stop(Sender<()>),
 }
@@ -45,6 +45,10 @@ pub struct Writer {
     unsynced: bool,
     /// Chunks received.
     received: u64,
+    /// Files to switch to at barriers, by barrier id.
+    pending: HashMap<u64, File>,
+    /// Where in `out` to switch (offset, barrier id), in order.
+    switches: Vec<(usize, u64)>,
 }
 
 /// How long the writer sleeps when nothing comes.
@@ -63,6 +67,8 @@ impl Writer {
             last_fsync: Instant::now(),
             unsynced: false,
             received: 0,
+            pending: HashMap::new(),
+            switches: Vec::new(),
         }
     }
 
@@ -77,32 +83,26 @@ impl Writer {
                 _ => IDLE_WAKE,
             };
             let mut stop = None;
-            let mut switch = None;
             match rx.recv_timeout(wait) {
-                Ok(m) => self.take(m, &mut answers, &mut stop, &mut switch),
+                Ok(m) => self.take(m, &mut answers, &mut stop),
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return self.finish(),
             }
-            while stop.is_none() && switch.is_none() {
+            while stop.is_none() {
                 match rx.try_recv() {
-                    Ok(m) => self.take(m, &mut answers, &mut stop, &mut switch),
+                    Ok(m) => self.take(m, &mut answers, &mut stop),
                     Err(_) => break,
                 }
             }
             self.emit();
             self.write();
-            let force = !answers.is_empty() || stop.is_some() || switch.is_some();
+            let force = !answers.is_empty() || stop.is_some();
             self.maybe_fsync(force);
             if self.merge.idle() && self.out.is_empty() && (self.fsync != Fsync::Always || !self.unsynced) {
                 super::synced(self.received);
             }
             for a in answers.drain(..) {
                 let _ = a.send(());
-            }
-            if let Some((file, done)) = switch {
-                self.file = file;
-                self.selected = None;
-                let _ = done.send(());
             }
             if let Some(done) = stop {
                 let _ = done.send(());
@@ -111,13 +111,7 @@ impl Writer {
         }
     }
 
-    fn take(
-        &mut self,
-        m: ToWriter,
-        answers: &mut Vec<Sender<()>>,
-        stop: &mut Option<Sender<()>>,
-        switch: &mut Option<(File, Sender<()>)>,
-    ) {
+    fn take(&mut self, m: ToWriter, answers: &mut Vec<Sender<()>>, stop: &mut Option<Sender<()>>) {
         match m {
             ToWriter::Chunk(shard, chunk) => {
                 self.received += 1;
@@ -128,47 +122,82 @@ impl Writer {
                 self.fsync = f;
                 self.timestamps = ts;
             }
-            ToWriter::Switch(file, done) => *switch = Some((file, done)),
+            ToWriter::SwitchAt(id, file) => {
+                self.pending.insert(id, file);
+            }
             ToWriter::Stop(done) => *stop = Some(done),
         }
     }
 
-    /// Moves what the merge can emit into the output buffer.
+    /// Moves what the merge can emit into the output buffer, noting where
+    /// a switch of file falls.
     fn emit(&mut self) {
         let (out, selected) = (&mut self.out, &mut self.selected);
         let (timestamps, last_ts) = (self.timestamps, &mut self.last_ts);
-        self.merge.drain(&mut |db, bytes| {
-            if timestamps {
-                let now = crate::shard::expire::now_ms() / 1000;
-                if now != *last_ts {
-                    *last_ts = now;
-                    out.extend_from_slice(format!("#TS:{now}\r\n").as_bytes());
+        let (pending, switches) = (&self.pending, &mut self.switches);
+        self.merge.drain(&mut |e| match e {
+            Event::Cmds(db, bytes) => {
+                if timestamps {
+                    let now = crate::shard::expire::now_ms() / 1000;
+                    if now != *last_ts {
+                        *last_ts = now;
+                        out.extend_from_slice(format!("#TS:{now}\r\n").as_bytes());
+                    }
                 }
+                if *selected != Some(db) {
+                    let n = db.to_string();
+                    out.extend_from_slice(format!("*2\r\n$6\r\nSELECT\r\n${}\r\n{n}\r\n", n.len()).as_bytes());
+                    *selected = Some(db);
+                }
+                out.extend_from_slice(bytes);
             }
-            if *selected != Some(db) {
-                let n = db.to_string();
-                out.extend_from_slice(format!("*2\r\n$6\r\nSELECT\r\n${}\r\n{n}\r\n", n.len()).as_bytes());
-                *selected = Some(db);
+            Event::Passed(id) if pending.contains_key(&id) => {
+                switches.push((out.len(), id));
+                // A new file starts with no database selected.
+                *selected = None;
+                *last_ts = 0;
             }
-            out.extend_from_slice(bytes);
+            Event::Passed(_) => {}
         });
     }
 
-    /// Writes the output buffer; on failure keeps it (the file is cut back
+    /// Writes the output buffer, switching files where a rewrite's cut
+    /// falls; on failure keeps what was not written (the file is cut back
     /// to where it was) and retries on the next round, as Redis does.
     fn write(&mut self) {
-        if self.out.is_empty() {
-            return;
+        loop {
+            let upto = self.switches.first().map_or(self.out.len(), |s| s.0);
+            if upto > 0 && !self.write_prefix(upto) {
+                return;
+            }
+            match self.switches.first() {
+                Some(&(0, id)) => {
+                    self.switches.remove(0);
+                    self.maybe_fsync(true);
+                    if let Some(f) = self.pending.remove(&id) {
+                        self.file = f;
+                    }
+                }
+                _ => return,
+            }
         }
+    }
+
+    /// Writes the first `n` bytes of the output buffer; false on failure.
+    fn write_prefix(&mut self, n: usize) -> bool {
         let before = self.file.metadata().map(|m| m.len()).ok();
-        match self.file.write_all(&self.out) {
+        match self.file.write_all(&self.out[..n]) {
             Ok(()) => {
-                GLOBAL.current_size.fetch_add(self.out.len() as u64, Ordering::Relaxed);
-                self.out.clear();
+                GLOBAL.current_size.fetch_add(n as u64, Ordering::Relaxed);
+                self.out.drain(..n);
+                for s in &mut self.switches {
+                    s.0 -= n;
+                }
                 self.unsynced = true;
                 if !GLOBAL.write_ok.swap(true, Ordering::AcqRel) {
                     warning!("AOF write error looks solved, Clover can write again.");
                 }
+                true
             }
             Err(e) => {
                 if let Some(len) = before {
@@ -182,6 +211,7 @@ impl Writer {
                     warning!("Error writing to the AOF file: {}", super::strerror(&e));
                 }
                 super::set_write_error(&e);
+                false
             }
         }
     }

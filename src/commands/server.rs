@@ -58,6 +58,11 @@ pub fn commands() -> Vec<CommandSpec> {
             "Synchronously save the dataset to disk",
             "O(N) where N is the total number of keys in all databases",
         ),
+        s("bgrewriteaof", 1, f::ADMIN | f::NOSCRIPT | f::NO_ASYNC_LOADING, bgrewriteaof).doc(
+            "1.0.0",
+            "Asynchronously rewrite the append-only file",
+            "O(1)",
+        ),
         s("bgsave", -1, f::ADMIN | f::NOSCRIPT | f::NO_ASYNC_LOADING, bgsave).doc(
             "1.0.0",
             "Asynchronously save the dataset to disk",
@@ -128,6 +133,10 @@ fn save(c: &mut Client, _a: Vec<Bytes>) -> LocalFuture<'_> {
             Err(persist::save::SaveError::Failed) => Reply::err("ERR"),
         }
     })
+}
+
+fn bgrewriteaof(c: &mut Client, _a: Vec<Bytes>) -> LocalFuture<'_> {
+    Box::pin(async move { crate::aof::rewrite::bgrewriteaof(&c.shard).await })
 }
 
 fn bgsave(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {

@@ -1,0 +1,132 @@
+//! BGREWRITEAOF on the snapshot engine: a rewrite under concurrent writes
+//! keeps every write (the base holds what came before the cut, the new
+//! incremental file what came after), CONFIG SET appendonly yes at runtime
+//! starts one, auto-aof-rewrite triggers one, and redis-server loads the
+//! result.
+
+mod aof_support;
+mod common;
+
+use aof_support::{dump, workload, Node, TempDir, CLOVER, REDIS};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn info(c: &mut redis::Connection) -> String {
+    redis::cmd("INFO").arg("persistence").query(c).unwrap()
+}
+
+/// Waits (bounded) until no rewrite runs or is scheduled.
+fn wait_rewrite(c: &mut redis::Connection) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let i = info(c);
+        if i.contains("aof_rewrite_in_progress:0") && i.contains("aof_rewrite_scheduled:0") {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("the rewrite did not finish");
+}
+
+fn manifest(dir: &std::path::Path) -> String {
+    std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest")).unwrap()
+}
+
+#[test]
+fn rewrite_under_writes_keeps_everything() {
+    let dir = TempDir::new("rewrite");
+    // rdb-key-save-delay slows the snapshot down so writes overlap it.
+    let mut node = Node::start(CLOVER, dir.path(), &["--shards", "3", "--rdb-key-save-delay", "20"]);
+    let mut c = node.conn();
+    workload(&mut c, 200);
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for w in 0..2 {
+        let url = node.url();
+        let stop = stop.clone();
+        writers.push(std::thread::spawn(move || {
+            let mut c = redis::Client::open(url).unwrap().get_connection().unwrap();
+            let mut i = 0u64;
+            while !stop.load(Ordering::Relaxed) && i < 100_000 {
+                let _: () = redis::cmd("SET").arg(format!("w{w}:{}", i % 500)).arg(i).query(&mut c).unwrap();
+                let _: i64 = redis::cmd("RPUSH").arg(format!("wl{w}")).arg(i).query(&mut c).unwrap();
+                let _: i64 = redis::cmd("INCR").arg(format!("wc{w}")).query(&mut c).unwrap();
+                i += 1;
+            }
+        }));
+    }
+    for _ in 0..2 {
+        let r: String = redis::cmd("BGREWRITEAOF").query(&mut c).unwrap();
+        assert_eq!(r, "Background append only file rewriting started");
+        std::thread::sleep(Duration::from_millis(50));
+        wait_rewrite(&mut c);
+    }
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.join().unwrap();
+    }
+    let i = info(&mut c);
+    assert!(i.contains("aof_rewrites:2") && i.contains("aof_last_bgrewrite_status:ok"), "{i}");
+    let m = manifest(dir.path());
+    assert_eq!(m, "file appendonly.aof.3.base.rdb seq 3 type b\nfile appendonly.aof.3.incr.aof seq 3 type i\n");
+    let before = dump(&mut c);
+    drop(c);
+    node.stop();
+    node.restart();
+    assert_eq!(dump(&mut node.conn()), before);
+    drop(node);
+    if std::path::Path::new(REDIS).exists() {
+        std::fs::remove_file(dir.path().join("clover.log")).ok();
+        let redis = Node::start(REDIS, dir.path(), &[]);
+        assert_eq!(dump(&mut redis.conn()), before);
+    }
+}
+
+#[test]
+fn appendonly_turned_on_at_runtime_starts_a_rewrite() {
+    let dir = TempDir::new("enable");
+    let mut node = Node::start(CLOVER, dir.path(), &["--shards", "2", "--appendonly", "no"]);
+    let mut c = node.conn();
+    workload(&mut c, 100);
+    let _: () = redis::cmd("CONFIG").arg("SET").arg("appendonly").arg("yes").query(&mut c).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    wait_rewrite(&mut c);
+    assert!(info(&mut c).contains("aof_enabled:1"));
+    workload(&mut c, 30);
+    let before = dump(&mut c);
+    assert_eq!(
+        manifest(dir.path()),
+        "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+    );
+    // And off again: nothing more is written.
+    let _: () = redis::cmd("CONFIG").arg("SET").arg("appendonly").arg("no").query(&mut c).unwrap();
+    assert!(info(&mut c).contains("aof_enabled:0"));
+    let _: () = redis::cmd("SET").arg("not-in-aof").arg("1").query(&mut c).unwrap();
+    drop(c);
+    node.stop();
+    let node = Node::start(CLOVER, dir.path(), &["--shards", "3"]);
+    assert_eq!(dump(&mut node.conn()), before);
+}
+
+#[test]
+fn auto_rewrite_starts_on_growth() {
+    let dir = TempDir::new("auto");
+    let node = Node::start(
+        CLOVER,
+        dir.path(),
+        &["--shards", "1", "--auto-aof-rewrite-percentage", "100", "--auto-aof-rewrite-min-size", "10kb"],
+    );
+    let mut c = node.conn();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut i = 0;
+    while !info(&mut c).contains("aof_rewrites:1") {
+        assert!(Instant::now() < deadline, "no automatic rewrite");
+        for _ in 0..100 {
+            let _: () = redis::cmd("SET").arg(format!("k{}", i % 50)).arg("x".repeat(50)).query(&mut c).unwrap();
+            i += 1;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(node.log().contains("Starting automatic rewriting of AOF on"));
+}
