@@ -132,12 +132,12 @@ impl Manifest {
         name
     }
 
-    /// Moves every incremental file but the last to the history (after a
-    /// rewrite whose base holds them).
-    pub fn retire_incrs_before_last(&mut self) {
-        let keep = self.incrs.pop();
-        self.history.append(&mut self.incrs);
-        self.incrs.extend(keep);
+    /// Moves the incremental files numbered below `seq` to the history
+    /// (after a rewrite whose base holds them).
+    pub fn retire_incrs_before(&mut self, seq: u64) {
+        let (old, keep): (Vec<FileInfo>, Vec<FileInfo>) = self.incrs.drain(..).partition(|i| i.seq < seq);
+        self.history.extend(old);
+        self.incrs = keep;
     }
 
     /// Reads `<dir>/<name>`; None when there is none.
@@ -229,7 +229,7 @@ mod tests {
         let mut m2 = m.clone();
         assert_eq!(m2.new_incr("appendonly.aof"), "appendonly.aof.2.incr.aof");
         assert_eq!(m2.new_base("appendonly.aof", false), "appendonly.aof.2.base.aof");
-        m2.retire_incrs_before_last();
+        m2.retire_incrs_before(2);
         assert_eq!(
             m2.format(),
             "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.1.base.rdb seq 1 type h\n\

@@ -128,8 +128,10 @@ static AUTO_MIN: AtomicU64 = AtomicU64::new(0);
 /// auto-aof-rewrite-min-size, as Redis's serverCron.
 pub fn cron(shard: &Rc<Shard>) {
     let pct = AUTO_PCT.load(Ordering::Relaxed);
-    if !enabled() || pct == 0 || shard.shared.persist.running().is_some() || rewrite::SCHEDULED.load(Ordering::Relaxed)
-    {
+    let busy = shard.shared.persist.running().is_some()
+        || rewrite::SCHEDULED.load(Ordering::Relaxed)
+        || rewrite::RUNNING.load(Ordering::Relaxed);
+    if !enabled() || pct == 0 || busy {
         return;
     }
     let size = GLOBAL.current_size.load(Ordering::Relaxed);
@@ -351,7 +353,7 @@ pub async fn stop(shard: &Rc<Shard>) {
 pub async fn reconfigure(shard: &Rc<Shard>, opts: Options) {
     AUTO_PCT.store(opts.rewrite_percentage, Ordering::Relaxed);
     AUTO_MIN.store(opts.rewrite_min_size, Ordering::Relaxed);
-    if opts.enabled && !enabled() && shard.shared.persist.running() != Some(crate::persist::status::Kind::Aof) {
+    if opts.enabled && !enabled() && !rewrite::RUNNING.load(Ordering::Acquire) {
         // As Redis: turning the AOF on starts a rewrite, whose base holds
         // the data set and after whose cut every write is recorded.
         let s = shard.clone();
@@ -393,7 +395,7 @@ pub fn info_fields(rewriting: bool) -> String {
          aof_current_rewrite_time_sec:-1\naof_last_bgrewrite_status:{}\naof_rewrites:{}\n\
          aof_rewrites_consecutive_failures:0\naof_last_write_status:{}\naof_last_cow_size:0\n",
         on as u8,
-        rewriting as u8,
+        (rewriting || rewrite::RUNNING.load(Ordering::Relaxed)) as u8,
         rewrite::SCHEDULED.load(Ordering::Relaxed) as u8,
         match rewrite::LAST_SECS.load(Ordering::Relaxed) {
             u64::MAX => -1,

@@ -32,6 +32,8 @@ use std::sync::Arc;
 
 /// A rewrite waits for a running BGSAVE (aof_rewrite_scheduled).
 pub static SCHEDULED: AtomicBool = AtomicBool::new(false);
+/// A rewrite runs, from its cut until its base is in the manifest.
+pub static RUNNING: AtomicBool = AtomicBool::new(false);
 /// Rewrites done and their outcome (INFO aof_rewrites,
 /// aof_last_bgrewrite_status, aof_last_rewrite_time_sec).
 pub static REWRITES: AtomicU64 = AtomicU64::new(0);
@@ -41,6 +43,9 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1 << 62);
 
 /// BGREWRITEAOF.
 pub async fn bgrewriteaof(shard: &Rc<Shard>) -> Reply {
+    if RUNNING.load(Ordering::Acquire) {
+        return Reply::err("ERR Background append only file rewriting already in progress");
+    }
     match shard.shared.persist.running() {
         Some(Kind::Aof) => Reply::err("ERR Background append only file rewriting already in progress"),
         Some(Kind::Rdb) => {
@@ -61,7 +66,7 @@ pub async fn bgrewriteaof(shard: &Rc<Shard>) -> Reply {
 
 /// Waits until no snapshot runs, then rewrites.
 async fn run_when_free(shard: &Rc<Shard>) {
-    while shard.shared.persist.running().is_some() {
+    while shard.shared.persist.running().is_some() || RUNNING.load(Ordering::Acquire) {
         glommio::timer::sleep(std::time::Duration::from_millis(10)).await;
     }
     SCHEDULED.store(false, Ordering::Release);
@@ -82,6 +87,9 @@ pub async fn rewrite(shard: &Rc<Shard>, enabling: bool) -> bool {
 /// Takes the rewrite's cut and returns the task finishing it (which
 /// runs meanwhile); None when it could not start (logged).
 async fn start(shard: &Rc<Shard>, enabling: bool) -> Option<glommio::task::JoinHandle<bool>> {
+    if RUNNING.swap(true, Ordering::AcqRel) {
+        return None;
+    }
     let current = control().as_ref().filter(|_| !enabling).map(|c| c.opts.clone());
     let opts = match current {
         Some(o) => o,
@@ -125,8 +133,9 @@ async fn start(shard: &Rc<Shard>, enabling: bool) -> Option<glommio::task::JoinH
     Some(task.detach())
 }
 
-/// Notes a rewrite's outcome for INFO.
+/// Notes a rewrite's outcome for INFO; the next one may start.
 fn done(ok: bool, started: std::time::Instant) {
+    RUNNING.store(false, Ordering::Release);
     LAST_OK.store(ok, Ordering::Relaxed);
     LAST_SECS.store(started.elapsed().as_secs(), Ordering::Relaxed);
 }
@@ -134,6 +143,8 @@ fn done(ok: bool, started: std::time::Instant) {
 /// What a rewrite set up before its cut.
 struct Prepared {
     base: String,
+    /// Incremental files before this sequence number are in the base.
+    incr_seq: u64,
     hook: engine::CutHook,
     /// The temporary incremental file when enabling.
     temp_incr: Option<String>,
@@ -160,13 +171,13 @@ fn prepare(shard: &Rc<Shard>, opts: &Options, enabling: bool) -> Result<Prepared
         GLOBAL.current_size.store(0, Ordering::Relaxed);
         super::run_writer(opts, m, file, shards);
         let hook: engine::CutHook = Arc::new(|s| super::attach(s));
-        return Ok(Prepared { base, hook, temp_incr: Some(temp_incr) });
+        return Ok(Prepared { base, incr_seq: 0, hook, temp_incr: Some(temp_incr) });
     }
     let mut g = control();
     let Some(c) = g.as_mut() else {
         let m = Manifest::read(dir, &opts.manifest_name())?.unwrap_or_default();
         let base = format!("{}.{}{}", opts.filename, m.base_seq + 1, super::manifest::BASE_RDB);
-        return Ok(Prepared { base, hook: Arc::new(|_| {}), temp_incr: None });
+        return Ok(Prepared { base, incr_seq: 0, hook: Arc::new(|_| {}), temp_incr: None });
     };
     let incr = c.manifest.new_incr(&opts.filename);
     let file = open(&incr, false)?;
@@ -176,7 +187,7 @@ fn prepare(shard: &Rc<Shard>, opts: &Options, enabling: bool) -> Result<Prepared
     let base = format!("{}.{}{}", opts.filename, c.manifest.base_seq + 1, super::manifest::BASE_RDB);
     let switch = Arc::new(Barrier { id, parts: shards, ops: Chunk::default() });
     let hook: engine::CutHook = Arc::new(move |s| s.feed.barrier(&switch));
-    Ok(Prepared { base, hook, temp_incr: None })
+    Ok(Prepared { base, incr_seq: c.manifest.incr_seq, hook, temp_incr: None })
 }
 
 /// Waits for the snapshot, then makes it the base.
@@ -194,7 +205,7 @@ async fn complete(shard: &Rc<Shard>, opts: &Options, p: Prepared, running: engin
     notice!("Background AOF rewrite terminated with success");
     // Every record from before the cut is written (and the switch passed).
     super::flush(shard).await;
-    match finish(opts, &p.base, p.temp_incr.as_deref()) {
+    match finish(opts, &p) {
         Ok(()) => {
             notice!("Background AOF rewrite finished successfully");
             true
@@ -208,7 +219,7 @@ async fn complete(shard: &Rc<Shard>, opts: &Options, p: Prepared, running: engin
 
 /// Names the new base (and, when enabling, the new incremental file) in
 /// the manifest, retires the older files and deletes them.
-fn finish(opts: &Options, base: &str, temp_incr: Option<&str>) -> Result<(), String> {
+fn finish(opts: &Options, p: &Prepared) -> Result<(), String> {
     let dir = &opts.dirname;
     let mut g = control();
     let mut read;
@@ -221,8 +232,8 @@ fn finish(opts: &Options, base: &str, temp_incr: Option<&str>) -> Result<(), Str
         }
     };
     let named = m.new_base(&opts.filename, true);
-    debug_assert_eq!(named, base);
-    match temp_incr {
+    debug_assert_eq!(named, p.base);
+    match p.temp_incr.as_deref() {
         Some(temp) => {
             m.history.append(&mut m.incrs);
             let incr = m.new_incr(&opts.filename);
@@ -232,7 +243,7 @@ fn finish(opts: &Options, base: &str, temp_incr: Option<&str>) -> Result<(), Str
         }
         // The AOF is off: the base alone is the data set.
         None if !on => m.history.append(&mut m.incrs),
-        None => m.retire_incrs_before_last(),
+        None => m.retire_incrs_before(p.incr_seq),
     }
     m.persist(dir, &opts.manifest_name())?;
     for h in std::mem::take(&mut m.history) {
