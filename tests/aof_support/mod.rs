@@ -158,8 +158,13 @@ impl Node {
         self.wait_exit();
     }
 
-    /// Starts the same server again on the same directory and port.
+    /// Starts the same server again on the same directory (on a port
+    /// free now: another test may have taken the old one meanwhile).
     pub fn restart(&mut self) {
+        self.port = crate::common::free_port();
+        if let Some(i) = self.args.iter().position(|a| a == "--port") {
+            self.args[i + 1] = self.port.to_string();
+        }
         self.launch();
         self.wait_ready();
     }
