@@ -153,6 +153,13 @@ fn streams_move_both_ways(shards: usize) {
     restore(&mut p.a, "odd", &theirs);
     q(&mut p.a, &["DEBUG", "RELOAD"]);
     same_stream(&mut p, "odd");
+    for c in [&mut p.a, &mut p.b] {
+        q(c, &["XADD", "odd", "4-1", "e", "f"]);
+        q(c, &["XDEL", "odd", "4-0"]);
+    }
+    same_stream(&mut p, "odd");
+    assert_eq!(text(&mut p.a, &["XRANGE", "odd", "2", "4-1"]), text(&mut p.b, &["XRANGE", "odd", "2", "4-1"]));
+    same_in_redis(&mut p, "odd");
 
     // An empty stream with a group survives too.
     q(&mut p.b, &["XADD", "e", "1-1", "f", "v"]);

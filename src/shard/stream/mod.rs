@@ -157,9 +157,16 @@ pub struct Node {
 }
 
 impl Node {
-    /// Index of `id` among the items, or where it would go.
-    fn find(&self, id: StreamId) -> Result<usize, usize> {
-        self.items.binary_search_by(|it| it.id.cmp(&id))
+    /// Index of `id` among the items. Items are in ID order except that a
+    /// deleted one may precede smaller IDs (XDEL of the last entry, XSETID
+    /// below it, then XADD), so a miss in a node with deleted items looks
+    /// again one by one.
+    fn find(&self, id: StreamId) -> Option<usize> {
+        match self.items.binary_search_by(|it| it.id.cmp(&id)) {
+            Ok(i) => Some(i),
+            Err(_) if self.live < self.items.len() => self.items.iter().position(|it| it.id == id),
+            Err(_) => None,
+        }
     }
 
     /// The field names of the node's master entry.
@@ -392,18 +399,18 @@ impl Log {
                 nodes
                     .rev()
                     .flat_map(|n| n.items.iter().rev())
+                    .filter(live)
                     .skip_while(move |it| it.id > end)
                     .take_while(move |it| it.id >= start)
-                    .filter(live)
                     .map(out),
             )
         } else {
             Box::new(
                 nodes
                     .flat_map(|n| n.items.iter())
+                    .filter(live)
                     .skip_while(move |it| it.id < start)
                     .take_while(move |it| it.id <= end)
-                    .filter(live)
                     .map(out),
             )
         }
@@ -412,7 +419,7 @@ impl Log {
     /// The fields of the live entry `id`.
     pub fn get(&self, id: StreamId) -> Option<Fields<'_>> {
         let (_, node) = self.nodes.range(..=id).next_back()?;
-        let it = &node.items[node.find(id).ok()?];
+        let it = &node.items[node.find(id)?];
         (!it.deleted).then(|| it.fields())
     }
 
@@ -437,7 +444,7 @@ impl Log {
     /// first and largest deleted IDs is [`Log::delete`]'s.
     fn remove_entry(&mut self, id: StreamId) -> bool {
         let Some((&key, node)) = self.nodes.range_mut(..=id).next_back() else { return false };
-        let Ok(i) = node.find(id) else { return false };
+        let Some(i) = node.find(id) else { return false };
         if node.items[i].deleted {
             return false;
         }
@@ -627,6 +634,26 @@ mod tests {
         assert_eq!(log.max_deleted_entry_id, StreamId::new(2, 0));
         assert!(log.get(StreamId::new(3, 0)).is_some_and(|f| f.eq([&b"f"[..], &b"v"[..]])));
         assert!(!log.contains(StreamId::new(2, 0)));
+    }
+
+    #[test]
+    fn entries_behind_a_larger_deleted_one() {
+        // XADD 1-0, XADD 5-0, XDEL 5-0, XSETID 3-0, XADD 4-0: the node holds
+        // 1-0, 5-0 (deleted), 4-0, as Redis's listpack does.
+        let mut log = Log::default();
+        add(&mut log, 1, 100);
+        add(&mut log, 5, 100);
+        log.delete(&[StreamId::new(5, 0)]);
+        log.last_id = StreamId::new(3, 0);
+        add(&mut log, 4, 100);
+        let ids = |log: &Log, start: u64, end: u64, rev: bool| -> Vec<u64> {
+            log.range(StreamId::new(start, 0), StreamId::new(end, 0), rev).map(|(id, _)| id.ms).collect()
+        };
+        assert_eq!(ids(&log, 2, 4, false), vec![4]);
+        assert_eq!(ids(&log, 0, 9, true), vec![4, 1]);
+        assert!(log.contains(StreamId::new(4, 0)));
+        assert_eq!(log.delete(&[StreamId::new(4, 0)]), 1);
+        assert_eq!(ids(&log, 0, 9, false), vec![1]);
     }
 
     #[test]
