@@ -147,16 +147,16 @@ pub(crate) fn load_object(r: &mut Reader, rdb_type: u8, settings: &Settings) -> 
                     return Err(RdbError("empty quicklist node".into()));
                 }
                 match container {
-                    CONTAINER_PLAIN => l.push(&blob, false, fill),
+                    CONTAINER_PLAIN => l.append_node([&blob[..]]),
                     CONTAINER_PACKED => {
                         let items = if rdb_type == types::LIST_QUICKLIST_2 {
                             blob_check("Listpack", listpack::decode(&blob))?
                         } else {
                             blob_check("Ziplist", decode_ziplist(&blob))?
                         };
-                        for it in items {
-                            with_item(it, |b| l.push(b, false, fill));
-                        }
+                        // Kept as the node it was, as Redis keeps it.
+                        let texts: Vec<Cow<[u8]>> = items.into_iter().map(item_bytes).collect();
+                        l.append_node(texts.iter().map(|t| &t[..]));
                     }
                     _ => return Err(RdbError("Quicklist integrity check failed.".into())),
                 }
@@ -280,11 +280,7 @@ fn zset_blob(blob: &[u8], rdb_type: u8, lim: ZLimits) -> Result<Value, RdbError>
                 v
             }
         };
-        let member = match p[0] {
-            Item::Str(b) => Cow::Borrowed(b),
-            Item::Int(v) => Cow::Owned(fmt_i64(v, &mut [0; 20]).to_vec()),
-        };
-        pairs.push((member, score));
+        pairs.push((item_bytes(p[0]), score));
     }
     build_zset(pairs.iter().map(|(m, s)| (&m[..], *s)).collect(), lim)
 }
@@ -304,6 +300,14 @@ fn hash_blob(blob: &[u8], rdb_type: u8, max_entries: usize) -> Result<Value, Rdb
         }
     }
     Ok(Value::Hash(Box::new(h)))
+}
+
+/// An entry's bytes (integers in decimal).
+fn item_bytes(it: Item) -> Cow<[u8]> {
+    match it {
+        Item::Str(s) => Cow::Borrowed(s),
+        Item::Int(v) => Cow::Owned(fmt_i64(v, &mut [0; 20]).to_vec()),
+    }
 }
 
 /// Runs `f` on an entry's bytes (integers in decimal).

@@ -272,3 +272,17 @@ fn old_forms_load_as_current_settings_say() {
     let v = read_object(&mut Reader::new(&o), types::SET_INTSET, &few).unwrap();
     assert_eq!((v.encoding(), v.type_name()), ("hashtable", "set"));
 }
+
+#[test]
+fn quicklist_nodes_load_as_stored() {
+    let mut l = List::default();
+    for i in 0..20 {
+        l.push(format!("{i}").as_bytes(), false, Fill::new(5));
+    }
+    assert_eq!(l.nodes(), 4);
+    let v = Value::List(Box::new(l));
+    let back = restore_payload(&dump_payload(&v, &OPTS), &Settings::default()).unwrap();
+    let Value::List(back) = &back else { panic!() };
+    assert_eq!(back.nodes(), 4);
+    assert_eq!(Value::List(back.clone()), v);
+}

@@ -243,6 +243,20 @@ impl List {
         self.nodes.iter().map(|n| n.iter())
     }
 
+    /// Appends a whole node of `elems` at the tail, as loaded from an RDB
+    /// quicklist (Redis keeps such nodes as stored); nothing when empty.
+    pub fn append_node<'a>(&mut self, elems: impl IntoIterator<Item = &'a [u8]>) {
+        let mut n = Node::default();
+        for v in elems {
+            let end = n.buf.len();
+            n.insert_at(end, v);
+        }
+        if n.count > 0 {
+            self.len += n.count;
+            self.nodes.push_back(n);
+        }
+    }
+
     /// Adds `v` at the head (`front`) or the tail.
     pub fn push(&mut self, v: &[u8], front: bool, fill: Fill) {
         let node = if front { self.nodes.front_mut() } else { self.nodes.back_mut() };
