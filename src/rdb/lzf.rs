@@ -22,8 +22,18 @@ fn hash3(b: &[u8]) -> usize {
 /// Compresses `input`; `None` when the result would not be shorter than
 /// `max_out` bytes (Redis stores such strings uncompressed).
 pub fn compress(input: &[u8], max_out: usize) -> Option<Vec<u8>> {
+    TABLE.with(|t| compress_with(&mut t.borrow_mut(), input, max_out))
+}
+
+thread_local! {
+    /// The match finder's table, kept between calls instead of zeroed for
+    /// each string (a snapshot compresses millions): a position left by an
+    /// earlier input is only a candidate, checked against the bytes.
+    static TABLE: std::cell::RefCell<Vec<u32>> = std::cell::RefCell::new(vec![0; 1 << HASH_BITS]);
+}
+
+fn compress_with(table: &mut [u32], input: &[u8], max_out: usize) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(max_out.min(input.len()));
-    let mut table = vec![0u32; 1 << HASH_BITS];
     let n = input.len();
     let mut lit_start = 0;
     let mut i = 0;
@@ -32,7 +42,7 @@ pub fn compress(input: &[u8], max_out: usize) -> Option<Vec<u8>> {
         // Stored positions are biased by one so that 0 means "none".
         let cand = table[h] as usize;
         table[h] = (i + 1) as u32;
-        if cand > 0 {
+        if cand > 0 && cand <= i {
             let r = cand - 1;
             let off = i - r - 1;
             if off < MAX_OFF && input[r..r + 3] == input[i..i + 3] {
