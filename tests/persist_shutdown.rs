@@ -169,3 +169,20 @@ fn misconf_after_a_failed_bgsave() {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+#[test]
+fn shutdown_abort_cancels_a_held_signal() {
+    let dir = TempDir::new("shutdown-abort");
+    let mut s = start(&dir, &["--enable-debug-command", "yes"]);
+    let mut c = s.conn();
+    run_ok(&mut c, &["DEBUG", "PAUSE-CRON", "1"]);
+    // SAFETY: a signal to the server this test started, by its PID.
+    unsafe { libc::kill(s.pid() as i32, libc::SIGTERM) };
+    wait_log(&dir, "Received SIGTERM scheduling shutdown...");
+    assert_eq!(query::<String>(&mut c, &["SHUTDOWN", "ABORT"]).unwrap(), "OK");
+    wait_log(&dir, "Shutdown manually aborted.");
+    run_ok(&mut c, &["DEBUG", "PAUSE-CRON", "0"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(s.alive());
+    assert_eq!(query::<String>(&mut c, &["PING"]).unwrap(), "PONG");
+}

@@ -64,6 +64,11 @@ fn debug(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
             ("digest-value", _) => digest_values(c, &a[2..]).await,
             ("populate", 3..=5) => populate(c, &a).await,
             ("reload", _) => reload(c, &a).await,
+            ("pause-cron", 3) => {
+                let paused = strtoll(&a[2], 10).0 != 0;
+                c.shard.shared.persist.cron_paused.store(paused, std::sync::atomic::Ordering::Relaxed);
+                Reply::Ok
+            }
             ("quicklist-packed-threshold", 3) => match memtoull(&a[2]) {
                 Some(n) if n <= (1u64 << 32) - (1 << 20) => Reply::Ok,
                 _ => Reply::err("ERR argument must be a memory value bigger than 1 and smaller than 4gb"),
@@ -347,6 +352,8 @@ fn debug_help() -> Reply {
             "QUICKLIST-PACKED-THRESHOLD <size>",
             "    Sets the threshold for elements to be inserted as plain vs packed nodes",
             "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+            "PAUSE-CRON <0|1>",
+            "    Stop periodic cron job processing.",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Setting it to 0 disables expiring keys in background when they are not",
             "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",

@@ -260,9 +260,12 @@ fn shutdown(c: &mut Client, a: Vec<Bytes>) -> LocalFuture<'_> {
             return Reply::err(ERR_SYNTAX);
         }
         if abort {
-            // A shutdown never waits here (no replicas to catch up), so
-            // there is never one to abort.
-            return Reply::err("ERR No shutdown in progress.");
+            // Only a signal's shutdown can be waiting (no replicas to catch
+            // up): one DEBUG PAUSE-CRON holds back.
+            return match persist::shutdown::abort(&c.shard) {
+                true => Reply::Ok,
+                false => Reply::err("ERR No shutdown in progress."),
+            };
         }
         match persist::shutdown::shutdown(&c.shard, flags).await {
             Ok(()) => Reply::Ok,

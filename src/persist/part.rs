@@ -51,7 +51,11 @@ pub struct PartDone {
 }
 
 /// Work done between two requests in the background.
-const STEP: Duration = Duration::from_micros(500);
+const STEP: Duration = Duration::from_micros(250);
+/// After a background step the walk pauses this many times as long as the
+/// step took: it takes at most a third of its core, so a snapshot under
+/// load costs the requests little latency and throughput.
+const PAUSE_FACTOR: u32 = 2;
 /// The buffer goes to the file once it holds this much.
 const FLUSH_AT: usize = 64 * 1024;
 /// Bits per early-written bitmap word.
@@ -207,8 +211,8 @@ pub fn begin(shard: &Rc<Shard>, plan: &Plan) -> u64 {
 
 /// What one step of the walk leaves to do.
 enum Step {
-    /// More to write; pause this long first (at least a moment, so the
-    /// core's connections run and its I/O is polled).
+    /// More to write; pause this long first (so the core's connections
+    /// run and its I/O is polled).
     More(Duration),
     Finished,
     /// The part was stopped or replaced meanwhile.
@@ -246,8 +250,9 @@ fn step(shard: &Shard, gen: u64) -> Step {
         if p.key_delay_us > 0 {
             return Step::More(Duration::from_micros(p.key_delay_us.saturating_mul(keys.max(1))));
         }
-        if p.background && start.elapsed() >= STEP {
-            return Step::More(Duration::from_micros(1));
+        let took = start.elapsed();
+        if p.background && took >= STEP {
+            return Step::More(took * PAUSE_FACTOR);
         }
     }
 }
@@ -293,13 +298,19 @@ pub fn touch(shard: &Shard, d: &Db, n: usize, slot: usize) {
 }
 
 /// Writes every slot of database `n` the part still lacks (before FLUSHDB,
-/// SWAPDB and the like change the whole database).
+/// SWAPDB and the like change the whole database). Empty slots count as
+/// written too: whatever the database holds later is not the cut's.
 pub fn finish_db(shard: &Shard, d: &Db, n: usize) {
     let mut snap = shard.snapshot.borrow_mut();
     let Some(p) = snap.as_mut() else { return };
     for slot in 0..SLOTS {
-        if d.slot_len(slot as u16) > 0 && !p.is_written(n, slot) {
+        if p.is_written(n, slot) {
+            continue;
+        }
+        if d.slot_len(slot as u16) > 0 {
             p.write_early(d, n, slot);
+        } else {
+            p.mark_early(n, slot);
         }
     }
 }

@@ -25,7 +25,7 @@ pub async fn run(control: Rc<Control>) {
             return;
         }
         let status = &shared.persist;
-        if status.running().is_some() || status.shutting_down.load(Relaxed) {
+        if status.running().is_some() || status.shutting_down.load(Relaxed) || status.cron_paused.load(Relaxed) {
             continue;
         }
         if status.scheduled.swap(false, Relaxed) {

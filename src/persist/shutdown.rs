@@ -65,6 +65,16 @@ pub async fn shutdown(shard: &Rc<Shard>, flags: Flags) -> Result<(), ()> {
     std::process::exit(0);
 }
 
+/// SHUTDOWN ABORT: forgets a signal's shutdown that has not started yet
+/// (DEBUG PAUSE-CRON holds it). False when there is none.
+pub fn abort(shard: &Shard) -> bool {
+    if shard.shared.persist.pending_signal.swap(0, Relaxed) == 0 {
+        return false;
+    }
+    notice!("Shutdown manually aborted.");
+    true
+}
+
 /// A SIGTERM/SIGINT the main thread received: shuts down with the flags
 /// shutdown-on-sigterm/sigint give.
 pub async fn on_signal(shard: Rc<Shard>, sig: i32) {

@@ -46,6 +46,8 @@ pub struct Status {
     pub shutting_down: AtomicBool,
     /// A SIGTERM/SIGINT for shard 0's cron to act on (0: none).
     pub pending_signal: AtomicI32,
+    /// DEBUG PAUSE-CRON: signals wait and the save schedule stops.
+    pub cron_paused: AtomicBool,
 }
 
 impl Status {
@@ -65,6 +67,7 @@ impl Status {
             dirty: (0..shards).map(|_| AtomicU64::new(0)).collect(),
             shutting_down: AtomicBool::new(false),
             pending_signal: AtomicI32::new(0),
+            cron_paused: AtomicBool::new(false),
         }
     }
 

@@ -427,6 +427,8 @@ impl Shard {
             persist.dirty[self.id].store(self.ks.borrow().dirty, std::sync::atomic::Ordering::Relaxed);
             if self.id == 0 {
                 crate::aof::cron(&self);
+            }
+            if self.id == 0 && !persist.cron_paused.load(std::sync::atomic::Ordering::Relaxed) {
                 let sig = persist.pending_signal.swap(0, std::sync::atomic::Ordering::Relaxed);
                 if sig != 0 {
                     glommio::spawn_local(crate::persist::shutdown::on_signal(self.clone(), sig)).detach();
