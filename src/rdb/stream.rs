@@ -126,8 +126,15 @@ fn node_listpack(key: StreamId, node: &Node) -> Vec<u8> {
     lp.finish()
 }
 
+/// A load error, in Redis's words where Redis has them (its log lines are
+/// what tests and operators look for).
 fn corrupt(what: &str) -> RdbError {
-    RdbError(format!("Stream {what}"))
+    RdbError(what.to_string())
+}
+
+/// A node listpack that is not what Redis writes.
+fn bad_node(what: &str) -> RdbError {
+    RdbError(format!("Stream listpack integrity check failed: {what}"))
 }
 
 /// Reads an ID written as two lengths.
@@ -136,7 +143,7 @@ fn read_id(r: &mut Reader) -> Result<StreamId, RdbError> {
 }
 
 fn read_raw_id(r: &mut Reader) -> Result<StreamId, RdbError> {
-    parse_raw_id(r.take(16)?).ok_or_else(|| corrupt("bad raw ID"))
+    parse_raw_id(r.take(16)?).ok_or_else(|| corrupt("Stream PEL ID is not the size of a stream ID"))
 }
 
 /// Reads a stream object of `rdb_type` (STREAM_LISTPACKS or
@@ -154,20 +161,20 @@ pub fn read_stream(r: &mut Reader, rdb_type: u8, _settings: &Settings) -> Result
     let mut live_total = 0u64;
     for _ in 0..r.count()? {
         let key = r.string()?;
-        let key = parse_raw_id(&key).ok_or_else(|| corrupt("node key entry is not the size of a stream ID"))?;
+        let key = parse_raw_id(&key).ok_or_else(|| corrupt("Stream node key entry is not the size of a stream ID"))?;
         let blob = r.string()?;
-        let elements = listpack::decode(&blob)?;
+        let elements = listpack::decode(&blob).map_err(|e| bad_node(&e.0))?;
         if elements.is_empty() {
-            return Err(corrupt("empty listpack inside stream"));
+            return Err(corrupt("Empty listpack inside stream"));
         }
         if prev_key.is_some_and(|k| key <= k) || last_live.is_some_and(|l| key <= l) {
-            return Err(corrupt("node keys out of order"));
+            return Err(corrupt("Stream node keys out of order"));
         }
         prev_key = Some(key);
         let (master, entries) = parse_node(key, &elements)?;
         for (id, _, _) in entries.iter().filter(|(_, deleted, _)| !deleted) {
             if last_live.is_some_and(|l| *id <= l) || *id < key {
-                return Err(corrupt("entry IDs out of order"));
+                return Err(corrupt("Stream entry IDs out of order"));
             }
             first_live.get_or_insert(*id);
             last_live = Some(*id);
@@ -177,11 +184,11 @@ pub fn read_stream(r: &mut Reader, rdb_type: u8, _settings: &Settings) -> Result
     }
     log.length = r.len()?;
     if log.length != live_total {
-        return Err(corrupt("length inconsistent with its entries"));
+        return Err(corrupt("Stream length inconsistent with its entries"));
     }
     log.last_id = read_id(r)?;
     if last_live.is_some_and(|id| id > log.last_id) {
-        return Err(corrupt("last ID below its last entry"));
+        return Err(corrupt("Stream last ID below its last entry"));
     }
     if v2 {
         log.first_id = read_id(r)?;
@@ -197,10 +204,11 @@ pub fn read_stream(r: &mut Reader, rdb_type: u8, _settings: &Settings) -> Result
         let name = r.string()?;
         let last_id = read_id(r)?;
         let entries_read = if v2 { Some(r.len()?).filter(|&n| n != u64::MAX) } else { log.entries_up_to(last_id) };
-        let group = read_group(r, last_id, entries_read)?;
-        if groups.insert(name, group).is_some() {
-            return Err(corrupt("duplicated consumer group name"));
+        if groups.contains_key(&name) {
+            return Err(RdbError(format!("Duplicated consumer group name {}", String::from_utf8_lossy(&name))));
         }
+        let group = read_group(r, last_id, entries_read)?;
+        groups.insert(name, group);
     }
     Ok(Value::Stream(Box::new(Stream { log, groups })))
 }
@@ -215,7 +223,7 @@ fn read_group(r: &mut Reader, last_id: StreamId, entries_read: Option<u64>) -> R
         let time = r.u64_le()?;
         let count = r.len()?;
         if pending.insert(id, (time, count, None)).is_some() {
-            return Err(corrupt("duplicated global PEL entry"));
+            return Err(corrupt("Duplicated global PEL entry loading stream consumer group"));
         }
     }
     for _ in 0..r.count()? {
@@ -225,18 +233,18 @@ fn read_group(r: &mut Reader, last_id: StreamId, entries_read: Option<u64>) -> R
             let id = read_raw_id(r)?;
             match pending.get_mut(&id) {
                 Some((_, _, owner @ None)) => *owner = Some(name.clone()),
-                Some(_) => return Err(corrupt("PEL entry owned by two consumers")),
-                None => return Err(corrupt("consumer PEL entry not found in the group PEL")),
+                Some(_) => return Err(corrupt("Duplicated consumer PEL entry loading a stream consumer group")),
+                None => return Err(corrupt("Consumer entry not found in group global PEL")),
             }
             consumer.pel.insert(id);
         }
         match group.consumers.entry(name) {
             Slot::Vacant(v) => v.insert(consumer),
-            Slot::Occupied(_) => return Err(corrupt("duplicated consumer")),
+            Slot::Occupied(_) => return Err(corrupt("Duplicate stream consumer detected.")),
         };
     }
     for (id, (delivery_time, delivery_count, owner)) in pending {
-        let consumer = owner.ok_or_else(|| corrupt("group PEL entry without consumer"))?;
+        let consumer = owner.ok_or_else(|| corrupt("Stream CG PEL entry without consumer"))?;
         group.pel.insert(id, Nack { consumer, delivery_time, delivery_count });
     }
     Ok(group)
@@ -250,13 +258,13 @@ struct Elements<'a, 'b> {
 
 impl<'a> Elements<'a, '_> {
     fn next(&mut self) -> Result<Item<'a>, RdbError> {
-        let item = self.items.get(self.at).copied().ok_or_else(|| corrupt("node listpack ends early"))?;
+        let item = self.items.get(self.at).copied().ok_or_else(|| bad_node("node listpack ends early"))?;
         self.at += 1;
         Ok(item)
     }
 
     fn int(&mut self) -> Result<i64, RdbError> {
-        self.next()?.as_int().ok_or_else(|| corrupt("node listpack has a string where a number belongs"))
+        self.next()?.as_int().ok_or_else(|| bad_node("node listpack has a string where a number belongs"))
     }
 
     /// A count of things still to come in the listpack.
@@ -265,7 +273,7 @@ impl<'a> Elements<'a, '_> {
         usize::try_from(self.int()?)
             .ok()
             .filter(|&n| n <= left)
-            .ok_or_else(|| corrupt("node listpack count out of range"))
+            .ok_or_else(|| bad_node("node listpack count out of range"))
     }
 
     fn bytes(&mut self) -> Result<Cow<'a, [u8]>, RdbError> {
@@ -289,15 +297,15 @@ fn parse_node<'a>(key: StreamId, items: &[Item<'a>]) -> Result<NodeParts<'a>, Rd
     let names = e.count()?;
     let master = (0..names).map(|_| e.bytes()).collect::<Result<Vec<_>, _>>()?;
     if e.int()? != 0 {
-        return Err(corrupt("master entry without its terminator"));
+        return Err(bad_node("master entry without its terminator"));
     }
-    let total = live.checked_add(deleted).filter(|&t| t <= items.len()).ok_or_else(|| corrupt("node counts"))?;
+    let total = live.checked_add(deleted).filter(|&t| t <= items.len()).ok_or_else(|| bad_node("node counts"))?;
     let mut entries = Vec::with_capacity(total);
     let mut seen_live = 0;
     for _ in 0..total {
         let flags = e.int()?;
         if flags & !(FLAG_DELETED | FLAG_SAME_FIELDS) != 0 {
-            return Err(corrupt("entry with unknown flags"));
+            return Err(bad_node("entry with unknown flags"));
         }
         let id = StreamId::new(key.ms.wrapping_add(e.int()? as u64), key.seq.wrapping_add(e.int()? as u64));
         let mut fields = Vec::new();
@@ -309,13 +317,13 @@ fn parse_node<'a>(key: StreamId, items: &[Item<'a>]) -> Result<NodeParts<'a>, Rd
             master.len() + 3
         } else {
             let pairs = e.count()?;
-            for _ in 0..pairs.checked_mul(2).ok_or_else(|| corrupt("node counts"))? {
+            for _ in 0..pairs.checked_mul(2).ok_or_else(|| bad_node("node counts"))? {
                 fields.push(e.bytes()?);
             }
             2 * pairs + 4
         };
         if usize::try_from(e.int()?).ok() != Some(used) {
-            return Err(corrupt("entry with a wrong element count"));
+            return Err(bad_node("entry with a wrong element count"));
         }
         let is_deleted = flags & FLAG_DELETED != 0;
         if !is_deleted {
@@ -324,10 +332,10 @@ fn parse_node<'a>(key: StreamId, items: &[Item<'a>]) -> Result<NodeParts<'a>, Rd
         entries.push((id, is_deleted, fields));
     }
     if e.at != items.len() {
-        return Err(corrupt("node listpack has extra elements"));
+        return Err(bad_node("node listpack has extra elements"));
     }
     if seen_live != live || live == 0 {
-        return Err(corrupt("node live count inconsistent with its entries"));
+        return Err(bad_node("node live count inconsistent with its entries"));
     }
     Ok((master, entries))
 }
