@@ -289,3 +289,29 @@ fn old_rdb_files_read_as_redis_reads_them() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// Redis writes elements above its packed threshold as PLAIN quicklist
+/// nodes (lowered here with DEBUG QUICKLIST-PACKED-THRESHOLD): Clover
+/// restores them, and Redis restores Clover's dump of the same list.
+#[test]
+fn plain_list_nodes_restore() {
+    let Some(mut p) = Pair::start_with(1, ARGS) else { return };
+    let _: () = redis::cmd("DEBUG").arg("QUICKLIST-PACKED-THRESHOLD").arg("1000").query(&mut p.b).unwrap();
+    for i in 0..4u8 {
+        let v = vec![b'p' + i; 3000];
+        let _: i64 = redis::cmd("RPUSH").arg("big").arg(&v).query(&mut p.b).unwrap();
+        let _: i64 = redis::cmd("RPUSH").arg("big").arg(&v).query(&mut p.a).unwrap();
+    }
+    let _: i64 = redis::cmd("RPUSH").arg("big").arg("small").query(&mut p.b).unwrap();
+    let _: i64 = redis::cmd("RPUSH").arg("big").arg("small").query(&mut p.a).unwrap();
+    let theirs = dump(&mut p.b, "big");
+    // QUICKLIST_2, five nodes, the first one PLAIN.
+    assert_eq!(&theirs[..3], &[18, 5, 1]);
+    assert_eq!(restore(&mut p.a, "copy", &theirs), "Ok(ok)");
+    let want = digest(&mut p.b, "big");
+    assert_eq!(digest(&mut p.a, "copy"), want);
+    assert_eq!(digest(&mut p.a, "big"), want);
+    let ours = dump(&mut p.a, "copy");
+    assert_eq!(restore(&mut p.b, "copy", &ours), "Ok(ok)");
+    assert_eq!(digest(&mut p.b, "copy"), want);
+}
