@@ -239,3 +239,50 @@ fn whole_database_changes_during_bgsave_keep_the_cut() {
         assert!(file == expected, "{shards} shards: the file is not the state at the cut ({} keys)", file.len());
     }
 }
+
+/// Kills (by PID) the server a test started by hand.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn start_up_load_answers_loading_until_done() {
+    let dir = TempDir::new("loading");
+    let mut s = Server::start(2, &["--dir", &dir.arg(), "--enable-debug-command", "yes"]);
+    run_ok(&mut s.conn(), &["DEBUG", "POPULATE", "5000"]);
+    let _ = query::<Value>(&mut s.conn(), &["SHUTDOWN"]);
+    assert_eq!(s.wait_exit(Duration::from_secs(20)), Some(0));
+    let port = common::free_port();
+    let _child = Child(
+        std::process::Command::new(env!("CARGO_BIN_EXE_clover"))
+            .args(["--port", &port.to_string(), "--dir", &dir.arg(), "--key-load-delay", "400", "--save", ""])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // 5000 keys at 0.4 ms each: about 2 s of loading while serving.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut c = loop {
+        if let Ok(c) = redis::Client::open(format!("redis://127.0.0.1:{port}/")).and_then(|c| c.get_connection()) {
+            break c;
+        }
+        assert!(Instant::now() < deadline, "no connection");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let info: String = query(&mut c, &["INFO", "persistence"]).unwrap();
+    assert!(info.contains("loading:1"), "{info}");
+    assert_eq!(error_text(query(&mut c, &["GET", "key:1"])), "LOADING Redis is loading the dataset in memory");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while query::<Value>(&mut c, &["PING"]).is_err() {
+        assert!(Instant::now() < deadline, "still loading");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(query::<usize>(&mut c, &["DBSIZE"]).unwrap(), 5000);
+    let info: String = query(&mut c, &["INFO", "persistence"]).unwrap();
+    assert!(info.contains("loading:0") && info.contains("rdb_last_load_keys_loaded:5000"), "{info}");
+}

@@ -333,12 +333,13 @@ fn persistence(c: &Client, r: &Report, o: &mut String) {
     };
     let _ = write!(
         o,
-        "loading:0\nasync_loading:0\ncurrent_cow_peak:0\ncurrent_cow_size:0\ncurrent_cow_size_age:0\n\
+        "loading:{}\nasync_loading:0\ncurrent_cow_peak:0\ncurrent_cow_size:0\ncurrent_cow_size_age:0\n\
          current_fork_perc:0.00\ncurrent_save_keys_processed:0\ncurrent_save_keys_total:0\n\
          rdb_changes_since_last_save:{}\nrdb_bgsave_in_progress:{}\nrdb_last_save_time:{}\n\
          rdb_last_bgsave_status:{}\nrdb_last_bgsave_time_sec:{}\nrdb_current_bgsave_time_sec:{}\nrdb_saves:{}\n\
          rdb_last_cow_size:{}\nrdb_last_load_keys_expired:{}\nrdb_last_load_keys_loaded:{}\n{}\
          module_fork_in_progress:0\nmodule_fork_last_cow_size:0\n{}",
+        p.loading.load(Relaxed) as u8,
         r.sum(|s| s.dirty),
         bgsave as u8,
         p.lastsave.load(Relaxed),

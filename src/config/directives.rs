@@ -543,6 +543,7 @@ pub const IMPLEMENTED_DIRECTIVES: &[&str] = &[
     "rdbchecksum",
     "stop-writes-on-bgsave-error",
     "rdb-key-save-delay",
+    "key-load-delay",
     "shutdown-on-sigterm",
     "shutdown-on-sigint",
 ];
@@ -568,7 +569,6 @@ pub const PENDING_DIRECTIVES: &[(&str, &str)] = &[
     ("no-appendfsync-on-rewrite", PERSISTENCE),
     ("rdb-save-incremental-fsync", PERSISTENCE),
     ("aof-disable-auto-gc", PERSISTENCE),
-    ("key-load-delay", PERSISTENCE),
     ("loading-process-events-interval-bytes", PERSISTENCE),
     ("shutdown-timeout", REPLICATION),
     ("replicaof", REPLICATION),

@@ -77,6 +77,9 @@ fn parse(data: &[u8], shared: &Shared, settings: &Settings, now_ms: u64) -> Resu
             }
             Record::ResizeDb(..) | Record::Function(_) => {}
             Record::Entry { key, entry, .. } => {
+                if settings.key_load_delay > 0 {
+                    std::thread::sleep(std::time::Duration::from_micros(settings.key_load_delay as u64));
+                }
                 if entry.is_expired(now_ms) {
                     out.expired += 1;
                     continue;
@@ -150,6 +153,36 @@ pub fn at_startup(path: &str, shared: &Shared, settings: &Settings) -> Option<Ve
     notice!("Done loading RDB, keys loaded: {keys}, keys expired: {expired}.");
     notice!("DB loaded from disk: {:.3} seconds", start.elapsed().as_secs_f64());
     Some(keyspaces)
+}
+
+/// Start-up while serving: the file is loaded on a thread of its own
+/// (`at_startup`), then every shard takes its keyspace (`install`); until
+/// then commands answer LOADING. A file that cannot be loaded ends the
+/// process with status 1, as before serving.
+pub fn in_background(shared: Arc<Shared>, settings: Settings) {
+    std::thread::spawn(move || match at_startup(&settings.dbfilename, &shared, &settings) {
+        Some(keyspaces) => {
+            if let Ok(mut slots) = shared.persist.loaded.lock() {
+                *slots = keyspaces.into_iter().map(Some).collect();
+            }
+        }
+        None => std::process::exit(1),
+    });
+}
+
+/// A shard's part of the start-up load: waits for its keyspace and puts
+/// it in place.
+pub async fn install(shard: Rc<Shard>) {
+    let status = &shard.shared.persist;
+    loop {
+        let ks = status.loaded.lock().ok().and_then(|mut slots| slots.get_mut(shard.id).and_then(Option::take));
+        if let Some(ks) = ks {
+            *shard.ks.borrow_mut() = ks;
+            status.installed.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            return;
+        }
+        glommio::timer::sleep(std::time::Duration::from_millis(1)).await;
+    }
 }
 
 /// DEBUG RELOAD's loading half: the file (`dbfilename`) into every shard,

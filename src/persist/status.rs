@@ -3,7 +3,9 @@
 //! any core reads it without a message; only the snapshot engine and the
 //! save paths (`persist::save`) write it.
 
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU64, AtomicU8, Ordering::Relaxed};
+use crate::shard::Keyspace;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU64, AtomicU8, AtomicUsize, Ordering::Relaxed};
+use std::sync::Mutex;
 
 /// What the running snapshot is for (INFO tells an RDB save from an AOF
 /// rewrite; BGSAVE answers differently to each).
@@ -48,6 +50,13 @@ pub struct Status {
     pub pending_signal: AtomicI32,
     /// DEBUG PAUSE-CRON: signals wait and the save schedule stops.
     pub cron_paused: AtomicBool,
+    /// The start-up load is running: commands without the `loading` flag
+    /// answer LOADING (INFO loading).
+    pub loading: AtomicBool,
+    /// The keyspaces the start-up load made, one per shard, until each
+    /// shard takes its own; and how many did.
+    pub loaded: Mutex<Vec<Option<Keyspace>>>,
+    pub installed: AtomicUsize,
 }
 
 impl Status {
@@ -68,6 +77,9 @@ impl Status {
             shutting_down: AtomicBool::new(false),
             pending_signal: AtomicI32::new(0),
             cron_paused: AtomicBool::new(false),
+            loading: AtomicBool::new(false),
+            loaded: Mutex::new(Vec::new()),
+            installed: AtomicUsize::new(0),
         }
     }
 

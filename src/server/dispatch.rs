@@ -299,6 +299,9 @@ fn resolve(c: &Client, args: &[Bytes]) -> (Option<&'static CommandSpec>, Option<
     if (cmd.has(flags::WRITE) || cmd.name == "ping") && crate::persist::writes_denied(&c.shard) {
         return (Some(cmd), Some(Reply::err(crate::persist::MISCONF)));
     }
+    if !cmd.has(flags::LOADING) && c.shard.shared.persist.loading.load(std::sync::atomic::Ordering::Relaxed) {
+        return (Some(cmd), Some(Reply::err("LOADING Redis is loading the dataset in memory")));
+    }
     // The AOF cannot be written: the same commands are refused, as Redis.
     if crate::aof::write_failed() && (cmd.has(flags::WRITE) || cmd.name == "ping") {
         return (Some(cmd), Some(Reply::err(crate::aof::misconf())));

@@ -48,8 +48,10 @@ pub struct Settings {
     pub rdbchecksum: bool,
     pub stop_writes_on_bgsave_error: bool,
     pub save_points: bool,
-    /// rdb-key-save-delay: microseconds per key written (tests).
+    /// rdb-key-save-delay / key-load-delay: microseconds per key written
+    /// or loaded (tests).
     pub rdb_key_save_delay: i64,
+    pub key_load_delay: i64,
     pub shutdown_on_sigterm: String,
     pub shutdown_on_sigint: String,
     /// lazyfree-lazy-expire: expired keys propagate as UNLINK.
@@ -92,6 +94,7 @@ impl Default for Settings {
             stop_writes_on_bgsave_error: true,
             save_points: true,
             rdb_key_save_delay: 0,
+            key_load_delay: 0,
             shutdown_on_sigterm: "default".into(),
             shutdown_on_sigint: "default".into(),
             lazyfree_lazy_expire: false,
@@ -136,6 +139,7 @@ impl Settings {
             stop_writes_on_bgsave_error: c.get_bool("stop-writes-on-bgsave-error"),
             save_points: !c.save_points().is_empty(),
             rdb_key_save_delay: c.get_int("rdb-key-save-delay"),
+            key_load_delay: c.get_int("key-load-delay"),
             shutdown_on_sigterm: c.get_str("shutdown-on-sigterm"),
             shutdown_on_sigint: c.get_str("shutdown-on-sigint"),
             lazyfree_lazy_expire: c.get_bool("lazyfree-lazy-expire"),

@@ -100,10 +100,10 @@ pub fn run(mut config: Config) -> i32 {
             None => (0..shards).map(|_| crate::shard::Keyspace::new(settings.databases)).collect(),
         }
     } else {
-        match crate::persist::load::at_startup(&settings.dbfilename, &shared, &settings) {
-            Some(k) => k,
-            None => return 1,
-        }
+        // An RDB file loads while the shards already serve (LOADING).
+        let found = std::path::Path::new(&settings.dbfilename).exists();
+        shared.persist.loading.store(found, std::sync::atomic::Ordering::Relaxed);
+        (0..shards).map(|_| crate::shard::Keyspace::new(settings.databases)).collect()
     };
     let mut keyspaces: Vec<Option<crate::shard::Keyspace>> = keyspaces.into_iter().map(Some).collect();
 
@@ -126,6 +126,9 @@ pub fn run(mut config: Config) -> i32 {
                 let shard = Shard::new(shared.clone(), Peer::new(senders), settings);
                 if let Some(ks) = ks {
                     *shard.ks.borrow_mut() = ks;
+                }
+                if shared.persist.loading.load(std::sync::atomic::Ordering::Relaxed) {
+                    glommio::spawn_local(crate::persist::load::install(shard.clone())).detach();
                 }
                 crate::aof::attach(&shard);
                 for (from, rx) in receivers.streams() {
@@ -191,6 +194,12 @@ pub fn run(mut config: Config) -> i32 {
         }
     }
     notice!("Server initialized");
+    if shared.persist.loading.load(std::sync::atomic::Ordering::Relaxed) {
+        crate::persist::load::in_background(shared.clone(), settings.clone());
+        if let Some(code) = wait_for_load(&shared) {
+            return code;
+        }
+    }
     crate::metrics::memory::note_startup();
     notice!("Ready to accept connections tcp");
     let code = wait_for_signal(&shared);
@@ -283,6 +292,34 @@ fn block_signals() {
         libc::sigaddset(&mut set, libc::SIGTERM);
         libc::sigaddset(&mut set, libc::SIGINT);
         libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
+
+/// Waits until every shard has its loaded keyspace. A SIGTERM/SIGINT
+/// meanwhile shuts down at once, without saving, as Redis does while
+/// loading: then the exit status.
+fn wait_for_load(shared: &Arc<Shared>) -> Option<i32> {
+    use std::sync::atomic::Ordering;
+    loop {
+        if shared.persist.installed.load(Ordering::Acquire) >= shared.shards {
+            shared.persist.loading.store(false, Ordering::Relaxed);
+            return None;
+        }
+        // SAFETY: sigtimedwait on a set of signals blocked in every thread.
+        let sig = unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGTERM);
+            libc::sigaddset(&mut set, libc::SIGINT);
+            let wait = libc::timespec { tv_sec: 0, tv_nsec: 5_000_000 };
+            libc::sigtimedwait(&set, std::ptr::null_mut(), &wait)
+        };
+        if sig == libc::SIGTERM || sig == libc::SIGINT {
+            warning!("Received shutdown signal during loading, scheduling shutdown.");
+            warning!("User requested shutdown...");
+            shutdown(shared);
+            return Some(0);
+        }
     }
 }
 

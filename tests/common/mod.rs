@@ -67,7 +67,8 @@ impl Server {
                 if c.write_all(b"PING\r\n").is_ok() {
                     let mut buf = [0u8; 64];
                     if let Ok(n) = c.read(&mut buf) {
-                        if n > 0 {
+                        // A server still loading its data answers LOADING.
+                        if n > 0 && !buf[..n].starts_with(b"-LOADING") {
                             return;
                         }
                     }
