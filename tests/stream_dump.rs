@@ -7,7 +7,9 @@
 
 mod common;
 
-use common::reference::{run, Pair};
+use clover::rdb::crc64::crc64;
+use common::reference::{run, Pair, Rng};
+use common::Server;
 
 fn q(c: &mut redis::Connection, args: &[&str]) -> redis::Value {
     let mut cmd = redis::cmd(args[0]);
@@ -178,4 +180,83 @@ fn streams_move_both_ways_one_shard() {
 #[test]
 fn streams_move_both_ways_three_shards() {
     streams_move_both_ways(3);
+}
+
+/// Corrupts one or two bytes of a payload body and fixes its CRC, so the
+/// stream decoder itself sees the damage.
+fn corrupt(payload: &[u8], rng: &mut Rng) -> Vec<u8> {
+    let mut p = payload.to_vec();
+    let body = p.len() - 10;
+    for _ in 0..1 + rng.below(2) {
+        let at = rng.below(body as u64) as usize;
+        p[at] = rng.below(256) as u8;
+    }
+    let crc = crc64(&p[..body + 2]);
+    p[body + 2..].copy_from_slice(&crc.to_le_bytes());
+    p
+}
+
+/// Damaged stream payloads are refused or, when they still decode, every
+/// stream command on the result works without bringing a shard down.
+#[test]
+fn corrupt_stream_payloads_never_crash() {
+    let mut server = Server::start(2, &["--enable-debug-command", "yes"]);
+    let mut c = server.conn();
+    build(&mut c);
+    let payload = dump(&mut c, "s");
+    let mut rng = Rng(11);
+    let (mut accepted, mut refused) = (0, 0);
+    for round in 0..600 {
+        let bad = corrupt(&payload, &mut rng);
+        let r: redis::RedisResult<String> =
+            redis::cmd("RESTORE").arg("x").arg(0).arg(&bad).arg("REPLACE").query(&mut c);
+        match r {
+            Ok(_) => accepted += 1,
+            Err(e) => {
+                assert!(e.to_string().contains("Bad data format"), "{e}");
+                refused += 1;
+                continue;
+            }
+        }
+        for args in [
+            &["XRANGE", "x", "-", "+"][..],
+            &["XREVRANGE", "x", "+", "-", "COUNT", "5"],
+            &["XINFO", "STREAM", "x", "FULL"],
+            &["XINFO", "STREAM", "x"],
+            &["XINFO", "GROUPS", "x"],
+            &["XINFO", "CONSUMERS", "x", "g1"],
+            &["XPENDING", "x", "g1"],
+            &["XPENDING", "x", "g1", "-", "+", "10"],
+            &["XREADGROUP", "GROUP", "g1", "zed", "COUNT", "3", "STREAMS", "x", ">"],
+            &["XREADGROUP", "GROUP", "g1", "alice", "STREAMS", "x", "0"],
+            &["XAUTOCLAIM", "x", "g1", "zed", "0", "0-0", "COUNT", "5"],
+            &["XCLAIM", "x", "g1", "zed", "0", "101-0", "102-0"],
+            &["XACK", "x", "g1", "101-0", "104-0"],
+            &["XDEL", "x", "104-1", "111-0"],
+            &["XADD", "x", "*", "f", "v"],
+            &["XTRIM", "x", "MAXLEN", "=", "10"],
+            &["XTRIM", "x", "MINID", "~", "112"],
+            &["XSETID", "x", "999999999999-0"],
+            &["XGROUP", "SETID", "x", "g1", "0", "ENTRIESREAD", "3"],
+            &["XGROUP", "DELCONSUMER", "x", "g1", "bob"],
+            &["XLEN", "x"],
+            &["DEBUG", "DIGEST-VALUE", "x"],
+            &["DUMP", "x"],
+        ] {
+            let _ = q_any(&mut c, args);
+        }
+        let pong: String = redis::cmd("PING").query(&mut c).unwrap_or_else(|e| panic!("round {round}: {e}"));
+        assert_eq!(pong, "PONG");
+    }
+    assert!(accepted > 10 && refused > 10, "accepted {accepted}, refused {refused}");
+    assert!(server.alive());
+}
+
+/// A command whose reply (or error) does not matter.
+fn q_any(c: &mut redis::Connection, args: &[&str]) -> redis::RedisResult<redis::Value> {
+    let mut cmd = redis::cmd(args[0]);
+    for a in &args[1..] {
+        cmd.arg(*a);
+    }
+    cmd.query(c)
 }
