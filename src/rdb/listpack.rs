@@ -254,10 +254,7 @@ fn entry(b: &[u8], p: usize) -> Option<(Item<'_>, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
-    }
+    use crate::rdb::hex;
 
     #[test]
     fn bytes_equal_redis_servers() {

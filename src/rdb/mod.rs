@@ -212,3 +212,9 @@ pub fn restore_payload(
 
 #[cfg(test)]
 mod tests;
+
+/// Bytes from a hex string (test data taken from redis-server).
+#[cfg(test)]
+pub(crate) fn hex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}

@@ -8,10 +8,6 @@ use crate::shard::list::Fill;
 use crate::shard::zset::Limits as ZLimits;
 use crate::shard::{hash, CompactBytes, Hash, List, Set, Value, ZSet};
 
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
-}
-
 const OPTS: SaveOptions = SaveOptions { compress: true };
 
 fn samples() -> Vec<Value> {
@@ -287,33 +283,6 @@ fn quicklist_nodes_load_as_stored() {
     assert_eq!(Value::List(back.clone()), v);
 }
 
-/// A ziplist of `items` as Redis 6 wrote them (strings, or integers when
-/// they parse as one), for the old-format tests.
-fn ziplist(items: &[&[u8]]) -> Vec<u8> {
-    let mut zl = vec![0u8; 10];
-    let (mut prev, mut tail) = (0usize, 10usize);
-    for it in items {
-        let mut e = if prev < 254 { vec![prev as u8] } else { [&[0xfe][..], &(prev as u32).to_le_bytes()].concat() };
-        match crate::util::num::parse_i64(it) {
-            Some(v) if (0..=12).contains(&v) => e.push(0xf1 + v as u8),
-            Some(v) if i8::try_from(v).is_ok() => e.extend([0xfe, v as u8]),
-            Some(v) if i16::try_from(v).is_ok() => e.extend([&[0xc0][..], &(v as i16).to_le_bytes()].concat()),
-            Some(v) => e.extend([&[0xe0][..], &v.to_le_bytes()].concat()),
-            None if it.len() < 64 => e.extend([&[it.len() as u8][..], it].concat()),
-            None => e.extend([&[0x40 | (it.len() >> 8) as u8, it.len() as u8][..], it].concat()),
-        }
-        tail = zl.len();
-        prev = e.len();
-        zl.extend(e);
-    }
-    zl.push(0xff);
-    let total = zl.len() as u32;
-    zl[..4].copy_from_slice(&total.to_le_bytes());
-    zl[4..8].copy_from_slice(&(tail as u32).to_le_bytes());
-    zl[8..10].copy_from_slice(&(items.len() as u16).to_le_bytes());
-    zl
-}
-
 /// The old blob forms decode, and damaged ones never panic.
 #[test]
 fn old_blob_forms_decode_and_survive_mutation() {
@@ -328,14 +297,14 @@ fn old_blob_forms_decode_and_survive_mutation() {
     };
     let mut quicklist = Vec::new();
     primitives::write_len(&mut quicklist, 2);
-    quicklist.extend(blob(&ziplist(&list)));
-    quicklist.extend(blob(&ziplist(&pairs)));
+    quicklist.extend(blob(&ziplist::encode_ziplist(&list)));
+    quicklist.extend(blob(&ziplist::encode_ziplist(&pairs)));
     let zipmap = [2, 1, b'a', 2, 0, b'x', b'y', 1, b'b', 1, 2, b'z', 0, 0, 0xff];
     let cases: Vec<(u8, Vec<u8>, &str, usize)> = vec![
-        (types::LIST_ZIPLIST, blob(&ziplist(&list)), "quicklist", 6),
+        (types::LIST_ZIPLIST, blob(&ziplist::encode_ziplist(&list)), "quicklist", 6),
         (types::LIST_QUICKLIST, quicklist, "quicklist", 12),
-        (types::ZSET_ZIPLIST, blob(&ziplist(&pairs)), "listpack", 3),
-        (types::HASH_ZIPLIST, blob(&ziplist(&pairs)), "listpack", 3),
+        (types::ZSET_ZIPLIST, blob(&ziplist::encode_ziplist(&pairs)), "listpack", 3),
+        (types::HASH_ZIPLIST, blob(&ziplist::encode_ziplist(&pairs)), "listpack", 3),
         (types::HASH_ZIPMAP, blob(&zipmap), "listpack", 2),
         (types::SET_INTSET, blob(&ziplist::encode_intset(&[-5, 1, 1 << 40])), "intset", 3),
     ];

@@ -200,42 +200,46 @@ pub fn encode_intset(members: &[i64]) -> Vec<u8> {
     out
 }
 
+/// A ziplist of `items` as Redis 6 wrote them (strings, or integers when
+/// they parse as one), for the old-format tests.
+#[cfg(test)]
+pub(crate) fn encode_ziplist(items: &[&[u8]]) -> Vec<u8> {
+    let mut zl = vec![0u8; 10];
+    let (mut prev, mut tail) = (0usize, 10usize);
+    for it in items {
+        let mut e = if prev < 254 { vec![prev as u8] } else { [&[0xfe][..], &(prev as u32).to_le_bytes()].concat() };
+        match crate::util::num::parse_i64(it) {
+            Some(v) if (0..=12).contains(&v) => e.push(0xf1 + v as u8),
+            Some(v) if i8::try_from(v).is_ok() => e.extend([0xfe, v as u8]),
+            Some(v) if i16::try_from(v).is_ok() => e.extend([&[0xc0][..], &(v as i16).to_le_bytes()].concat()),
+            Some(v) => e.extend([&[0xe0][..], &v.to_le_bytes()].concat()),
+            None if it.len() < 64 => e.extend([&[it.len() as u8][..], it].concat()),
+            None => e.extend([&[0x40 | (it.len() >> 8) as u8, it.len() as u8][..], it].concat()),
+        }
+        tail = zl.len();
+        prev = e.len();
+        zl.extend(e);
+    }
+    zl.push(0xff);
+    let total = zl.len() as u32;
+    zl[..4].copy_from_slice(&total.to_le_bytes());
+    zl[4..8].copy_from_slice(&(tail as u32).to_le_bytes());
+    zl[8..10].copy_from_slice(&(items.len() as u16).to_le_bytes());
+    zl
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
-    }
+    use crate::rdb::hex;
 
     #[test]
     fn ziplist_of_redis_6() {
-        // RPUSH l a 1 -100 5000 hello on Redis 6 (LIST_QUICKLIST node).
-        let mut zl = vec![0u8; 10];
-        let mut prev = 0usize;
-        let mut tail = 10;
-        let mut entries: Vec<Vec<u8>> = Vec::new();
-        for body in [
-            vec![0x01, b'a'],
-            vec![0xf2],
-            vec![0xfe, 0x9c],
-            vec![0xc0, 0x88, 0x13],
-            vec![0x05, b'h', b'e', b'l', b'l', b'o'],
-        ] {
-            let mut e = vec![prev as u8];
-            e.extend(body);
-            prev = e.len();
-            entries.push(e);
-        }
-        for e in &entries {
-            tail = zl.len();
-            zl.extend(e);
-        }
-        zl.push(0xff);
-        let total = zl.len() as u32;
-        zl[..4].copy_from_slice(&total.to_le_bytes());
-        zl[4..8].copy_from_slice(&(tail as u32).to_le_bytes());
-        zl[8..10].copy_from_slice(&5u16.to_le_bytes());
+        // RPUSH l a 1 -100 5000 hello on Redis 6 (LIST_QUICKLIST node):
+        // entries of previous length, encoding and data.
+        let zl = hex("1e00000016000000050000016103f202fe9c03c08813040568656c6c6fff");
+        let items: [&[u8]; 5] = [b"a", b"1", b"-100", b"5000", b"hello"];
+        assert_eq!(encode_ziplist(&items), zl);
         let items = decode_ziplist(&zl).unwrap();
         assert_eq!(items, vec![Item::Str(b"a"), Item::Int(1), Item::Int(-100), Item::Int(5000), Item::Str(b"hello")]);
         for cut in 0..zl.len() {
