@@ -12,6 +12,7 @@ use super::{stream, types, RdbError, Reader, SaveOptions};
 use crate::server::settings::Settings;
 use crate::shard::list::Fill;
 use crate::shard::set::Member;
+use crate::shard::table::Table;
 use crate::shard::zset::{cmp_elem, Limits as ZLimits};
 use crate::shard::{hash, CompactBytes, Hash, List, Set, Value, ZSet};
 use crate::util::num::{fmt_i64, strtod};
@@ -215,7 +216,12 @@ pub(crate) fn load_object(r: &mut Reader, rdb_type: u8, settings: &Settings) -> 
         }
         types::HASH => {
             let n = r.count()?;
-            let mut h = Hash::default();
+            // As Redis: a table at once when the count is past the limit.
+            let mut h = if n > hlim.entries {
+                Hash::Table(Box::new(Table::with_capacity(n.min(1 << 16))))
+            } else {
+                Hash::default()
+            };
             for _ in 0..n {
                 let f = r.string()?;
                 let v = r.string()?;
