@@ -215,3 +215,38 @@ fn writes_are_refused_while_the_aof_cannot_be_written() {
     let v: Option<String> = redis::cmd("GET").arg("a").query(&mut c).unwrap();
     assert_eq!(v.as_deref(), Some("1"));
 }
+
+#[test]
+fn deadlines_already_past_are_kept_while_loading() {
+    let dir = TempDir::new("pastexpire");
+    let mut node = Node::start(CLOVER, dir.path(), &["--shards", "1"]);
+    node.stop();
+    // As Redis: the PEXPIREAT is applied while loading, the RPUSH after it
+    // finds the list, and the key is gone once loaded.
+    append(
+        &incr_file(dir.path()),
+        b"*3\r\n$5\r\nRPUSH\r\n$4\r\nlist\r\n$3\r\nfoo\r\n*3\r\n$9\r\nPEXPIREAT\r\n$4\r\nlist\r\n$4\r\n1000\r\n\
+*3\r\n$5\r\nRPUSH\r\n$4\r\nlist\r\n$3\r\nbar\r\n",
+    );
+    let node = Node::start(CLOVER, dir.path(), &["--shards", "1"]);
+    let n: i64 = redis::cmd("LLEN").arg("list").query(&mut node.conn()).unwrap();
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn malformed_manifest_is_refused_with_redis_lines() {
+    let dir = TempDir::new("manifest");
+    std::fs::create_dir_all(dir.path().join("appendonlydir")).unwrap();
+    std::fs::write(
+        dir.path().join("appendonlydir/appendonly.aof.manifest"),
+        b"file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof type i\n",
+    )
+    .unwrap();
+    let mut bad = Node::spawn(CLOVER, dir.path(), &["--shards", "1"]);
+    assert_eq!(bad.wait_exit(), Some(1));
+    let log = bad.log();
+    assert!(log.contains("*** FATAL AOF MANIFEST FILE ERROR ***"));
+    assert!(log.contains("Reading the manifest file, at line 2"));
+    assert!(log.contains(">>> 'file appendonly.aof.1.incr.aof type i'"));
+    assert!(log.contains("Invalid AOF manifest file format"));
+}

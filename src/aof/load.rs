@@ -8,7 +8,7 @@
 //! While loading, keys never count as expired (their deadlines are
 //! absolute; commands after them in the file saw them alive).
 
-use super::manifest::{FileInfo, Manifest};
+use super::manifest::{FileInfo, Manifest, ReadError};
 use super::Options;
 use crate::command::{lookup, lookup_subcommand, Exec, ExecCtx};
 use crate::server::settings::Settings;
@@ -39,11 +39,19 @@ pub struct Refused;
 /// there is none.
 pub fn load(opts: &Options, settings: &Settings) -> Result<Option<Keyspace>, Refused> {
     let dir = &opts.dirname;
-    let mut manifest = match Manifest::read(dir, &opts.manifest_name()) {
+    let mut manifest = match Manifest::read_checked(dir, &opts.manifest_name()) {
         Ok(m) => m,
-        Err(e) => {
+        Err(ReadError::Unreadable(e)) => {
+            warning!("{e}");
+            return Err(Refused);
+        }
+        Err(ReadError::Malformed(e)) => {
             warning!("\n*** FATAL AOF MANIFEST FILE ERROR ***\n");
-            warning!("{e}\n");
+            if let Some((n, line)) = &e.line {
+                warning!("Reading the manifest file, at line {n}\n");
+                warning!(">>> '{line}'\n");
+            }
+            warning!("{}\n", e.msg);
             return Err(Refused);
         }
     };

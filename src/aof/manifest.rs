@@ -26,50 +26,99 @@ pub struct Manifest {
     pub incr_seq: u64,
 }
 
+/// Why `read_checked` failed.
+#[derive(Debug)]
+pub enum ReadError {
+    Unreadable(String),
+    Malformed(ManifestError),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Unreadable(s) => f.write_str(s),
+            ReadError::Malformed(e) => f.write_str(e.msg),
+        }
+    }
+}
+
 /// Redis's suffixes.
 pub const BASE_RDB: &str = ".base.rdb";
 pub const BASE_AOF: &str = ".base.aof";
 pub const INCR: &str = ".incr.aof";
 
+/// Why a manifest cannot be read: Redis's text, and the line it is about
+/// (number from 1, trimmed text) when there is one.
+#[derive(Debug, PartialEq)]
+pub struct ManifestError {
+    pub msg: &'static str,
+    pub line: Option<(usize, String)>,
+}
+
+impl std::fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.msg)
+    }
+}
+
+/// Redis's longest manifest line.
+const MAX_LINE: usize = 1024;
+
 impl Manifest {
-    /// Parses a manifest; the error is Redis's text.
-    pub fn parse(text: &str) -> Result<Manifest, String> {
+    /// Parses a manifest as Redis 7.0 does (every line must end with a
+    /// newline and hold at least file, seq and type).
+    pub fn parse(text: &[u8]) -> Result<Manifest, ManifestError> {
         let mut m = Manifest::default();
         let mut maxseq = 0;
-        for line in text.lines() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
+        if text.is_empty() {
+            return Err(ManifestError { msg: "Found an empty AOF manifest", line: None });
+        }
+        let mut rest = text;
+        let mut linenum = 0;
+        while !rest.is_empty() {
+            linenum += 1;
+            let take = rest.len().min(MAX_LINE);
+            let nl = rest[..take].iter().position(|&b| b == b'\n');
+            let raw = &rest[..nl.map_or(take, |i| i + 1)];
+            rest = &rest[raw.len()..];
+            if raw.first() == Some(&b'#') {
                 continue;
             }
-            let words = split_words(line).ok_or("Invalid AOF manifest file format")?;
-            if !words.len().is_multiple_of(2) {
-                return Err("Invalid AOF manifest file format".into());
+            if nl.is_none() {
+                return Err(ManifestError { msg: "The AOF manifest file contains too long line", line: None });
+            }
+            let line = String::from_utf8_lossy(raw).trim_matches([' ', '\t', '\r', '\n']).to_string();
+            let bad = |msg| Err(ManifestError { msg, line: Some((linenum, line.clone())) });
+            if line.is_empty() {
+                return bad("Invalid AOF manifest file format");
+            }
+            let Some(words) = split_words(&line) else { return bad("Invalid AOF manifest file format") };
+            if words.len() < 6 || !words.len().is_multiple_of(2) {
+                return bad("Invalid AOF manifest file format");
             }
             let (mut name, mut seq, mut kind) = (None, 0u64, None);
             for pair in words.chunks(2) {
-                match pair[0].as_str() {
+                let key = pair[0].to_ascii_lowercase();
+                match key.as_str() {
                     "file" => {
                         if pair[1].contains('/') {
-                            return Err("File can't be a path, just a filename".into());
+                            return bad("File can't be a path, just a filename");
                         }
                         name = Some(pair[1].clone());
                     }
-                    "seq" => seq = pair[1].parse().unwrap_or(0),
+                    "seq" => seq = atoll(&pair[1]),
                     "type" => kind = pair[1].chars().next(),
                     _ => {}
                 }
             }
-            let (Some(name), Some(kind)) = (name, kind) else {
-                return Err("Invalid AOF manifest file format".into());
+            let (Some(name), Some(kind), true) = (name, kind, seq != 0) else {
+                return bad("Invalid AOF manifest file format");
             };
-            if seq == 0 {
-                return Err("Invalid AOF manifest file format".into());
-            }
             let info = FileInfo { name, seq };
             match kind {
                 'b' => {
                     if m.base.is_some() {
-                        return Err("Found duplicate base file information".into());
+                        return bad("Found duplicate base file information");
                     }
                     m.base_seq = seq;
                     m.base = Some(info);
@@ -77,13 +126,13 @@ impl Manifest {
                 'h' => m.history.push(info),
                 'i' => {
                     if seq <= maxseq {
-                        return Err("Found a non-monotonic sequence number".into());
+                        return bad("Found a non-monotonic sequence number");
                     }
                     maxseq = seq;
                     m.incr_seq = seq;
                     m.incrs.push(info);
                 }
-                _ => return Err("Unknown AOF file type".into()),
+                _ => return bad("Unknown AOF file type"),
             }
         }
         Ok(m)
@@ -142,11 +191,18 @@ impl Manifest {
 
     /// Reads `<dir>/<name>`; None when there is none.
     pub fn read(dir: &Path, name: &str) -> Result<Option<Manifest>, String> {
+        Manifest::read_checked(dir, name).map_err(|e| e.to_string())
+    }
+
+    /// As `read`, with the details of a malformed manifest.
+    pub fn read_checked(dir: &Path, name: &str) -> Result<Option<Manifest>, ReadError> {
         let path = dir.join(name);
-        match fs::read_to_string(&path) {
-            Ok(text) => Manifest::parse(&text).map(Some),
+        match fs::read(&path) {
+            Ok(text) => Manifest::parse(&text).map(Some).map_err(ReadError::Malformed),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(format!("Fatal error: can't open the AOF manifest file {name} for reading: {e}")),
+            Err(e) => Err(ReadError::Unreadable(format!(
+                "Fatal error: can't open the AOF manifest file {name} for reading: {e}"
+            ))),
         }
     }
 
@@ -165,55 +221,115 @@ impl Manifest {
     }
 }
 
-/// Splits a line into words, honouring double quotes (file names with
-/// spaces are written quoted).
+/// C's atoll: leading digits (after an optional sign), 0 when none.
+fn atoll(s: &str) -> u64 {
+    let digits: String = s.trim_start().chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits.parse().unwrap_or(0)
+}
+
+/// Splits a line into words as Redis's `sdssplitargs`: double-quoted
+/// words take escapes (\n, \r, \t, \b, \a, \xHH, \\, \"), single-quoted
+/// ones only \'. None when a quote is not closed.
 fn split_words(line: &str) -> Option<Vec<String>> {
     let mut out = Vec::new();
-    let mut chars = line.chars().peekable();
+    let b = line.as_bytes();
+    let mut i = 0;
     loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
         }
-        let Some(&c) = chars.peek() else { return Some(out) };
-        let mut w = String::new();
-        if c == '"' {
-            chars.next();
-            loop {
-                match chars.next()? {
-                    '"' => break,
-                    '\\' => w.push(chars.next()?),
-                    ch => w.push(ch),
+        if i >= b.len() {
+            return Some(out);
+        }
+        let mut w: Vec<u8> = Vec::new();
+        match b[i] {
+            b'"' => {
+                i += 1;
+                loop {
+                    let c = *b.get(i)?;
+                    i += 1;
+                    match c {
+                        b'"' => break,
+                        b'\\' => {
+                            let e = *b.get(i)?;
+                            i += 1;
+                            match e {
+                                b'n' => w.push(b'\n'),
+                                b'r' => w.push(b'\r'),
+                                b't' => w.push(b'\t'),
+                                b'b' => w.push(8),
+                                b'a' => w.push(7),
+                                b'x' if b.len() >= i + 2
+                                    && b[i].is_ascii_hexdigit()
+                                    && b[i + 1].is_ascii_hexdigit() =>
+                                {
+                                    let hex = std::str::from_utf8(&b[i..i + 2]).ok()?;
+                                    w.push(u8::from_str_radix(hex, 16).ok()?);
+                                    i += 2;
+                                }
+                                other => w.push(other),
+                            }
+                        }
+                        other => w.push(other),
+                    }
+                }
+                // A closing quote must be followed by a space or the end.
+                if i < b.len() && !b[i].is_ascii_whitespace() {
+                    return None;
                 }
             }
-        } else {
-            while let Some(&ch) = chars.peek() {
-                if ch.is_whitespace() {
-                    break;
+            b'\'' => {
+                i += 1;
+                loop {
+                    let c = *b.get(i)?;
+                    i += 1;
+                    match c {
+                        b'\'' => break,
+                        b'\\' if b.get(i) == Some(&b'\'') => {
+                            w.push(b'\'');
+                            i += 1;
+                        }
+                        other => w.push(other),
+                    }
                 }
-                w.push(ch);
-                chars.next();
+                if i < b.len() && !b[i].is_ascii_whitespace() {
+                    return None;
+                }
+            }
+            _ => {
+                while i < b.len() && !b[i].is_ascii_whitespace() {
+                    w.push(b[i]);
+                    i += 1;
+                }
             }
         }
-        out.push(w);
+        out.push(String::from_utf8_lossy(&w).into_owned());
     }
 }
 
-/// A file name as the manifest writes it: quoted when it has a space or
-/// a quote.
+/// A file name as the manifest writes it: as is, or quoted with escapes
+/// (Redis's `sdscatrepr`) when it has spaces, quotes or control bytes.
 fn quote(name: &str) -> String {
-    if name.chars().any(|c| c.is_whitespace() || c == '"' || c == '\\') {
-        let mut s = String::from("\"");
-        for c in name.chars() {
-            if c == '"' || c == '\\' {
-                s.push('\\');
-            }
-            s.push(c);
-        }
-        s.push('"');
-        s
-    } else {
-        name.to_string()
+    let plain = name.bytes().all(|c| c.is_ascii_graphic() && c != b'"' && c != b'\\' && c != b'\'');
+    if plain && !name.is_empty() {
+        return name.to_string();
     }
+    let mut s = String::from("\"");
+    for c in name.bytes() {
+        match c {
+            b'\\' => s.push_str("\\\\"),
+            b'"' => s.push_str("\\\""),
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            7 => s.push_str("\\a"),
+            8 => s.push_str("\\b"),
+            c if c.is_ascii_graphic() || c == b' ' => s.push(c as char),
+            c => s.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    s.push('"');
+    s
 }
 
 #[cfg(test)]
@@ -223,7 +339,7 @@ mod tests {
     #[test]
     fn round_trip_in_redis_format() {
         let text = "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n";
-        let m = Manifest::parse(text).unwrap();
+        let m = Manifest::parse(text.as_bytes()).unwrap();
         assert_eq!(m.base.as_ref().unwrap().name, "appendonly.aof.1.base.rdb");
         assert_eq!(m.format(), text);
         let mut m2 = m.clone();
@@ -239,12 +355,17 @@ mod tests {
 
     #[test]
     fn errors_are_redis_texts() {
-        assert_eq!(Manifest::parse("file a seq 1 type x\n").unwrap_err(), "Unknown AOF file type");
-        assert_eq!(
-            Manifest::parse("file a seq 2 type i\nfile b seq 1 type i\n").unwrap_err(),
-            "Found a non-monotonic sequence number"
-        );
-        assert_eq!(Manifest::parse("file a/b seq 1 type b\n").unwrap_err(), "File can't be a path, just a filename");
-        assert!(Manifest::parse("file \"my file\" seq 1 type b\n").unwrap().base.unwrap().name == "my file");
+        let err = |t: &str| Manifest::parse(t.as_bytes()).unwrap_err().msg;
+        assert_eq!(err("file a seq 1 type x\n"), "Unknown AOF file type");
+        assert_eq!(err("file a seq 2 type i\nfile b seq 1 type i\n"), "Found a non-monotonic sequence number");
+        assert_eq!(err("file a/b seq 1 type b\n"), "File can't be a path, just a filename");
+        assert_eq!(err(""), "Found an empty AOF manifest");
+        assert_eq!(err("file a seq 1 type b\n\n"), "Invalid AOF manifest file format");
+        assert_eq!(err("file a seq 1\n"), "Invalid AOF manifest file format");
+        assert_eq!(err("file a seq 1 type b"), "The AOF manifest file contains too long line");
+        let name = " file seq \n\n.aof .2.base.rdb";
+        let m = Manifest { base: Some(FileInfo { name: name.into(), seq: 2 }), base_seq: 2, ..Default::default() };
+        assert_eq!(m.format(), "file \" file seq \\n\\n.aof .2.base.rdb\" seq 2 type b\n");
+        assert_eq!(Manifest::parse(m.format().as_bytes()).unwrap(), m);
     }
 }

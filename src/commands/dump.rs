@@ -105,14 +105,14 @@ fn restore_generic(c: &mut ExecCtx, a: &[Bytes]) -> Result<Reply, Reply> {
     // A relative TTL that overflows wraps negative, and so has expired,
     // as in Redis.
     let at = if ttl != 0 && !absttl { ttl.wrapping_add(now as i64) } else { ttl };
-    if at != 0 && at <= now as i64 {
+    if at != 0 && at <= now as i64 && !crate::shard::expire::loading() {
         if deleted {
             c.dirty(1);
         }
         return Ok(Reply::Ok);
     }
     let mut entry = Entry::new(value);
-    entry.expire = at as u64;
+    entry.expire = if at == 0 { 0 } else { at.max(1) as u64 };
     if let Some(secs) = idle {
         entry.access = lru_clock().wrapping_sub(u32::try_from(secs).unwrap_or(u32::MAX));
     }

@@ -126,10 +126,12 @@ fn expire_generic(c: &mut ExecCtx, a: &[Bytes], secs: bool, relative: bool) -> R
     if !cond.allows(current, when) {
         return Ok(Reply::Int(0));
     }
-    if when <= now as i64 {
+    // While the AOF loads, a deadline already past is kept (the key
+    // expires afterwards), as Redis's checkAlreadyExpired.
+    if when <= now as i64 && !crate::shard::expire::loading() {
         c.db().remove(key);
     } else {
-        c.db().set_expire(key, when as u64);
+        c.db().set_expire(key, when.max(1) as u64);
     }
     c.dirty(1);
     Ok(Reply::Int(1))

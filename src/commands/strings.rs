@@ -319,7 +319,7 @@ fn getex(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
         let expire = o.expire.map(|(u, arg)| expire_at(c, &a[0], u, arg)).transpose()?;
         let now = c.now;
         if let Some(at) = expire {
-            if at <= now {
+            if at <= now && !crate::shard::expire::loading() {
                 c.db().remove(key);
             } else {
                 c.db().set_expire(key, at);

@@ -192,7 +192,12 @@ async fn run(client: &mut Client, stream: &mut TcpStream) {
         pipe.flush(client).await;
         client.meta.borrow_mut().qbuf = rbuf.len();
         if !pipe.out.is_empty() {
-            // appendfsync always: no reply before its writes are on disk.
+            // This turn's records go to the AOF writer now (as Redis
+            // writes its AOF buffer before it sleeps); with appendfsync
+            // always, no reply before its writes are on disk.
+            if shard.feed.active() {
+                shard.feed.hand_over();
+            }
             if crate::aof::always() {
                 crate::aof::durable().await;
             }

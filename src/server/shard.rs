@@ -182,6 +182,9 @@ impl Shard {
         if unit {
             self.feed.end();
         }
+        if self.feed.active() {
+            self.feed.hand_over();
+        }
         out
     }
 

@@ -22,8 +22,9 @@
 //!
 //! Nobody listening costs one flag check per command (`Feed::active`).
 //! A listener attaches a sink that receives the shard's chunks: at the end
-//! of every unit (`immediate`, for appendfsync always) or at most once a
-//! millisecond.
+//! of every unit (`immediate`, for appendfsync always), otherwise at the
+//! end of each connection turn and forwarded batch (`hand_over`), and
+//! within a millisecond for what runs outside those (expiry, serving).
 
 pub mod rewrite;
 
