@@ -4,6 +4,7 @@
 
 use super::client::{Client, ClientMeta};
 use super::dispatch::Pipeline;
+use super::ready::Registration;
 use super::shard::Shard;
 use crate::resp::parse::Limits;
 use crate::resp::RequestParser;
@@ -85,7 +86,9 @@ async fn serve(shard: Rc<Shard>, mut stream: TcpStream) {
     }));
     shard.clients.borrow_mut().clients.insert(id, meta.clone());
     let mut client = Client::new(shard.clone(), meta.clone());
-    run(&mut client, &mut stream).await;
+    let input = Registration::new(stream.as_raw_fd()).ok();
+    run(&mut client, &mut stream, input.as_ref()).await;
+    drop(input);
     shard.clients.borrow_mut().clients.remove(&id);
     if client.monitor.is_some() {
         super::monitor::stop(&shard, id).await;
@@ -95,20 +98,66 @@ async fn serve(shard: Rc<Shard>, mut stream: TcpStream) {
 }
 
 /// Reads what the socket has into the free space of `buf` (growing it when
-/// full) without zeroing that space first.
-async fn read_some(stream: &mut TcpStream, buf: &mut BytesMut) -> std::io::Result<usize> {
+/// full) without zeroing that space first. With a readiness registration
+/// the socket is read directly when the shard's epoll instance reported
+/// input (see `ready`); without one, through glommio.
+async fn read_some(stream: &mut TcpStream, input: Option<&Registration>, buf: &mut BytesMut) -> std::io::Result<usize> {
     if buf.capacity() - buf.len() < READ_CHUNK / 4 {
         buf.reserve(READ_CHUNK);
     }
+    let Some(input) = input else {
+        let len = buf.len();
+        let spare = buf.capacity() - len;
+        // SAFETY: the slice covers the buffer's spare capacity, which `read`
+        // only writes; the length grows only by what it reported written, so
+        // a read dropped half-way (MONITOR's select) leaves the buffer as it
+        // was.
+        let free = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().add(len), spare) };
+        let n = stream.read(free).await?;
+        unsafe { buf.set_len(len + n) };
+        return Ok(n);
+    };
+    let fd = stream.as_raw_fd();
+    loop {
+        if input.take() {
+            let spare = buf.capacity() - buf.len();
+            match recv_now(fd, buf) {
+                Some(Ok(n)) => {
+                    if n == spare {
+                        // The buffer filled up: there may be more, which
+                        // will not be reported again.
+                        input.keep();
+                    }
+                    return Ok(n);
+                }
+                Some(Err(e)) => return Err(e),
+                None => {}
+            }
+        }
+        input.wait().await;
+    }
+}
+
+/// One non-blocking recv(2) into the spare capacity of `buf`: None when
+/// the socket has nothing to read.
+fn recv_now(fd: i32, buf: &mut BytesMut) -> Option<std::io::Result<usize>> {
     let len = buf.len();
     let spare = buf.capacity() - len;
-    // SAFETY: the slice covers the buffer's spare capacity, which `read`
-    // only writes; the length grows only by what it reported written, so a
-    // read dropped half-way (MONITOR's select) leaves the buffer as it was.
-    let free = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().add(len), spare) };
-    let n = stream.read(free).await?;
-    unsafe { buf.set_len(len + n) };
-    Ok(n)
+    loop {
+        // SAFETY: the kernel writes at most `spare` bytes into the buffer's
+        // spare capacity; the length grows only by what it reported.
+        let n = unsafe { libc::recv(fd, buf.as_mut_ptr().add(len).cast(), spare, libc::MSG_DONTWAIT) };
+        if n >= 0 {
+            unsafe { buf.set_len(len + n as usize) };
+            return Some(Ok(n as usize));
+        }
+        let e = std::io::Error::last_os_error();
+        match e.kind() {
+            std::io::ErrorKind::WouldBlock => return None,
+            std::io::ErrorKind::Interrupted => continue,
+            _ => return Some(Err(e)),
+        }
+    }
 }
 
 /// What woke a monitoring connection.
@@ -119,13 +168,18 @@ enum Event {
 
 /// Reads from the socket; for a MONITOR client, also writes the command
 /// lines that arrive meanwhile. Returns the number of bytes read.
-async fn next_read(client: &mut Client, stream: &mut TcpStream, buf: &mut BytesMut) -> std::io::Result<usize> {
+async fn next_read(
+    client: &mut Client,
+    stream: &mut TcpStream,
+    input: Option<&Registration>,
+    buf: &mut BytesMut,
+) -> std::io::Result<usize> {
     let Some(lines) = client.monitor.take() else {
-        return read_some(stream, buf).await;
+        return read_some(stream, input, buf).await;
     };
     let result = loop {
         let event = futures_lite::future::or(async { Event::Line(lines.recv().await) }, async {
-            Event::Read(read_some(stream, buf).await)
+            Event::Read(read_some(stream, input, buf).await)
         })
         .await;
         match event {
@@ -135,7 +189,7 @@ async fn next_read(client: &mut Client, stream: &mut TcpStream, buf: &mut BytesM
                     break Ok(0);
                 }
             }
-            Event::Line(None) => break read_some(stream, buf).await,
+            Event::Line(None) => break read_some(stream, input, buf).await,
         }
     };
     client.monitor = Some(lines);
@@ -143,14 +197,14 @@ async fn next_read(client: &mut Client, stream: &mut TcpStream, buf: &mut BytesM
 }
 
 /// The read, execute, write loop.
-async fn run(client: &mut Client, stream: &mut TcpStream) {
+async fn run(client: &mut Client, stream: &mut TcpStream, input: Option<&Registration>) {
     let shard = client.shard.clone();
     let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
     let mut parser = RequestParser::default();
     let mut pipe = Pipeline::new(shard.shared.shards);
     let mut args = Vec::with_capacity(8);
     loop {
-        let n = next_read(client, stream, &mut rbuf).await.unwrap_or_default();
+        let n = next_read(client, stream, input, &mut rbuf).await.unwrap_or_default();
         if n == 0 || client.meta.borrow().killed {
             return;
         }

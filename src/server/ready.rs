@@ -1,0 +1,182 @@
+//! Read readiness of a shard's client sockets: one edge-triggered epoll
+//! instance per shard, drained by one task, which marks the connections
+//! that have input and wakes their tasks.
+//!
+//! Why not glommio's own reads: glommio waits for each socket with its own
+//! one-shot io_uring poll, armed again after every read. Each completion
+//! reaches the shard as kernel task work that interrupts it while it runs
+//! (a reschedule IPI: glommio 0.9 sets up its rings without
+//! IORING_SETUP_COOP_TASKRUN), which cost about a third of the CPU of a
+//! request. Here one `epoll_wait` collects a whole batch of ready sockets,
+//! and the only io_uring poll left is the one on the epoll descriptor
+//! while the shard has nothing else to do. perf/README.md has the numbers.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::poll_fn;
+use std::os::unix::io::{FromRawFd, RawFd};
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+
+/// Events taken from the epoll instance per `epoll_wait`.
+const BATCH: usize = 256;
+
+/// One connection's readiness as the dispatcher last saw it.
+#[derive(Default)]
+struct Waiter {
+    ready: Cell<bool>,
+    waker: RefCell<Option<Waker>>,
+}
+
+/// A shard's epoll instance and the connections registered with it.
+struct Poller {
+    epfd: RawFd,
+    waiters: RefCell<HashMap<u64, Rc<Waiter>>>,
+    next_token: Cell<u64>,
+}
+
+thread_local! {
+    /// This shard's poller, made (and its dispatcher started) by the first
+    /// connection.
+    static POLLER: RefCell<Option<Rc<Poller>>> = const { RefCell::new(None) };
+}
+
+/// A socket registered for read readiness; deregistered when dropped.
+pub struct Registration {
+    poller: Rc<Poller>,
+    token: u64,
+    fd: RawFd,
+    waiter: Rc<Waiter>,
+}
+
+impl Registration {
+    /// Registers `fd` with this shard's epoll instance. It starts out ready,
+    /// since input may have arrived before it was registered.
+    pub fn new(fd: RawFd) -> std::io::Result<Registration> {
+        let poller = poller()?;
+        let token = poller.next_token.get();
+        poller.next_token.set(token + 1);
+        let mut ev =
+            libc::epoll_event { events: (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLET) as u32, u64: token };
+        // SAFETY: epoll_ctl on descriptors this shard owns, with an event
+        // struct that lives across the call.
+        if unsafe { libc::epoll_ctl(poller.epfd, libc::EPOLL_CTL_ADD, fd, &mut ev) } < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let waiter = Rc::new(Waiter { ready: Cell::new(true), waker: RefCell::new(None) });
+        poller.waiters.borrow_mut().insert(token, waiter.clone());
+        Ok(Registration { poller, token, fd, waiter })
+    }
+
+    /// Takes the readiness reported so far: true when input may have
+    /// arrived since the last call, so the caller reads now. Any input
+    /// that arrives after this call is reported again.
+    pub fn take(&self) -> bool {
+        self.waiter.ready.replace(false)
+    }
+
+    /// Marks the socket ready again: the caller stopped reading before it
+    /// had everything.
+    pub fn keep(&self) {
+        self.waiter.ready.set(true);
+    }
+
+    /// Waits until input is reported (without taking the report).
+    pub async fn wait(&self) {
+        poll_fn(|cx| {
+            if self.waiter.ready.get() {
+                return Poll::Ready(());
+            }
+            *self.waiter.waker.borrow_mut() = Some(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.poller.waiters.borrow_mut().remove(&self.token);
+        // SAFETY: the descriptor is still open (the connection closes it
+        // after dropping this); a failure leaves nothing to undo.
+        unsafe {
+            libc::epoll_ctl(self.poller.epfd, libc::EPOLL_CTL_DEL, self.fd, std::ptr::null_mut());
+        }
+    }
+}
+
+impl Poller {
+    /// Marks the connections of `events` ready and wakes those waiting.
+    fn mark_ready(&self, events: &[libc::epoll_event]) {
+        let waiters = self.waiters.borrow();
+        for ev in events {
+            let token = ev.u64;
+            if let Some(w) = waiters.get(&token) {
+                w.ready.set(true);
+                if let Some(waker) = w.waker.borrow_mut().take() {
+                    waker.wake();
+                }
+            }
+        }
+    }
+}
+
+/// This shard's poller, made on first use.
+fn poller() -> std::io::Result<Rc<Poller>> {
+    POLLER.with(|p| {
+        if let Some(p) = &*p.borrow() {
+            return Ok(p.clone());
+        }
+        // SAFETY: plain descriptor creation.
+        let epfd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        if epfd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let poller = Rc::new(Poller { epfd, waiters: RefCell::default(), next_token: Cell::new(0) });
+        glommio::spawn_local(dispatch(poller.clone())).detach();
+        *p.borrow_mut() = Some(poller.clone());
+        Ok(poller)
+    })
+}
+
+/// Takes ready sockets from the epoll instance and wakes their
+/// connections. While a batch had any, it looks again once the woken
+/// connections ran (the next batch is usually there by then); when the
+/// instance is empty, it waits for it through glommio.
+async fn dispatch(p: Rc<Poller>) {
+    let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; BATCH];
+    loop {
+        // SAFETY: the buffer holds BATCH events.
+        let n = unsafe { libc::epoll_wait(p.epfd, events.as_mut_ptr(), BATCH as i32, 0) };
+        if n > 0 {
+            p.mark_ready(&events[..n as usize]);
+            futures_lite::future::yield_now().await;
+            continue;
+        }
+        if n < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            crate::warning!("epoll_wait: {}", std::io::Error::last_os_error());
+            glommio::timer::sleep(std::time::Duration::from_millis(1)).await;
+            continue;
+        }
+        wait_readable(p.epfd).await;
+    }
+}
+
+/// Waits until the epoll instance has events, through glommio's reactor.
+/// glommio has no public "wait until readable" for a descriptor, but a
+/// stream made from one arms exactly that io_uring poll when created, and
+/// its first read waits for it; the read then fails (an epoll descriptor is
+/// not a socket), which is the signal. The stream owns a duplicate of the
+/// descriptor and closes it.
+async fn wait_readable(epfd: RawFd) {
+    // SAFETY: duplicating a descriptor this shard owns.
+    let dup = unsafe { libc::fcntl(epfd, libc::F_DUPFD_CLOEXEC, 0) };
+    if dup < 0 {
+        glommio::timer::sleep(std::time::Duration::from_millis(1)).await;
+        return;
+    }
+    // SAFETY: `dup` is a fresh descriptor owned by nothing else.
+    let mut stream = unsafe { glommio::net::TcpStream::from_raw_fd(dup) };
+    let mut byte = [0u8; 1];
+    let _ = futures_lite::AsyncReadExt::read(&mut stream, &mut byte).await;
+}
