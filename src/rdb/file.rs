@@ -20,18 +20,15 @@ impl<'a> FileReader<'a> {
     /// Checks the magic and version.
     pub fn new(data: &'a [u8]) -> Result<FileReader<'a>, RdbError> {
         let mut r = Reader::new(data);
-        let head = r.take(9).map_err(|_| RdbError("wrong signature trying to load DB from file".into()))?;
+        let head = r.take(9)?;
         if &head[..5] != b"REDIS" {
-            return Err(RdbError("wrong signature trying to load DB from file".into()));
+            return Err(RdbError("Wrong signature trying to load DB from file".into()));
         }
-        let version = std::str::from_utf8(&head[5..])
-            .ok()
-            .filter(|v| v.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|v| v.parse::<u16>().ok())
-            .filter(|v| (1..=RDB_VERSION).contains(v))
-            .ok_or_else(|| {
-                RdbError(format!("can't handle RDB format version {}", String::from_utf8_lossy(&head[5..])))
-            })?;
+        // The version as atoi reads it: its leading digits.
+        let version = head[5..].iter().take_while(|b| b.is_ascii_digit()).fold(0u16, |v, b| v * 10 + (b - b'0') as u16);
+        if !(1..=RDB_VERSION).contains(&version) {
+            return Err(RdbError(format!("Can't handle RDB format version {version}")));
+        }
         Ok(FileReader { r, version, empty_keys: 0 })
     }
 

@@ -214,7 +214,8 @@ fn files_write_and_read_back() {
     bad[n - 8..].fill(0);
     let mut f = FileReader::new(&bad).unwrap();
     assert!((0..10).any(|_| f.next(&settings) == Ok(Record::Eof)));
-    assert!(FileReader::new(b"REDIS0011").is_err());
+    assert_eq!(FileReader::new(b"REDIS0011").err(), Some(RdbError("Can't handle RDB format version 11".into())));
+    assert_eq!(FileReader::new(b"REDIS0x09").err(), Some(RdbError("Can't handle RDB format version 0".into())));
     assert!(FileReader::new(b"RADIS0009").is_err());
     for cut in 0..out.len() - 8 {
         if let Ok(mut f) = FileReader::new(&out[..cut]) {
