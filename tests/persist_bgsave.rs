@@ -142,6 +142,16 @@ fn save_bgsave_lastsave_replies() {
     assert_eq!(error_text(query(&mut c, &["SAVE"])), "ERR Background save already in progress");
     let info: String = query(&mut c, &["INFO", "persistence"]).unwrap();
     assert!(info.contains("rdb_bgsave_in_progress:1"), "{info}");
+    assert!(info.contains("current_save_keys_total:2000"), "{info}");
+    // A write to a slot not written yet writes it first: extra bytes.
+    for j in 0..50 {
+        run_ok(&mut c, &["SET", &format!("key:{j}"), "new"]);
+    }
+    let info: String = query(&mut c, &["INFO", "persistence"]).unwrap();
+    let field = |name: &str| -> u64 {
+        info.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+    };
+    assert!(field("current_cow_size:") > 0 && field("current_save_keys_processed:") > 0, "{info}");
     // FLUSHALL stops it (as Redis kills its child); not an error.
     run_ok(&mut c, &["FLUSHALL"]);
     wait_bgsave(&mut c);

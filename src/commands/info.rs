@@ -331,15 +331,22 @@ fn persistence(c: &Client, r: &Report, o: &mut String) {
     } else {
         -1
     };
+    let total = p.current_total.load(Relaxed);
+    let fork_perc = if total > 0 { p.current_keys.load(Relaxed) as f64 * 100.0 / total as f64 } else { 0.0 };
     let _ = write!(
         o,
-        "loading:{}\nasync_loading:0\ncurrent_cow_peak:0\ncurrent_cow_size:0\ncurrent_cow_size_age:0\n\
-         current_fork_perc:0.00\ncurrent_save_keys_processed:0\ncurrent_save_keys_total:0\n\
+        "loading:{}\nasync_loading:0\ncurrent_cow_peak:{}\ncurrent_cow_size:{}\ncurrent_cow_size_age:0\n\
+         current_fork_perc:{:.2}\ncurrent_save_keys_processed:{}\ncurrent_save_keys_total:{}\n\
          rdb_changes_since_last_save:{}\nrdb_bgsave_in_progress:{}\nrdb_last_save_time:{}\n\
          rdb_last_bgsave_status:{}\nrdb_last_bgsave_time_sec:{}\nrdb_current_bgsave_time_sec:{}\nrdb_saves:{}\n\
          rdb_last_cow_size:{}\nrdb_last_load_keys_expired:{}\nrdb_last_load_keys_loaded:{}\n{}\
          module_fork_in_progress:0\nmodule_fork_last_cow_size:0\n{}",
         p.loading.load(Relaxed) as u8,
+        p.current_cow_peak.load(Relaxed),
+        p.current_cow.load(Relaxed),
+        fork_perc,
+        p.current_keys.load(Relaxed),
+        total,
         r.sum(|s| s.dirty),
         bgsave as u8,
         p.lastsave.load(Relaxed),

@@ -203,6 +203,8 @@ pub fn begin(shard: &Rc<Shard>, plan: &Plan) -> u64 {
         let aux: Vec<(&str, &[u8])> = plan.aux.iter().map(|(k, v)| (*k, v.as_slice())).collect();
         rdb::write_header(&mut part.out, &aux);
     }
+    let total: u64 = part.counts.iter().map(|c| c.0).sum();
+    shard.shared.persist.current_total.fetch_add(total, std::sync::atomic::Ordering::Relaxed);
     *shard.snapshot.borrow_mut() = Some(Box::new(part));
     shard.snapshotting.set(true);
     glommio::spawn_local(walk(shard.clone(), plan.gen)).detach();
@@ -246,6 +248,7 @@ fn step(shard: &Shard, gen: u64) -> Step {
         }
         let Some((db, slot)) = p.next_slot(&ks.dbs) else { return Step::Finished };
         let keys = p.write_slot(&ks.dbs[db], db, slot);
+        shard.shared.persist.progress(keys, 0);
         p.slot += 1;
         if p.key_delay_us > 0 {
             return Step::More(Duration::from_micros(p.key_delay_us.saturating_mul(keys.max(1))));
@@ -293,7 +296,9 @@ pub fn touch(shard: &Shard, d: &Db, n: usize, slot: usize) {
     let mut snap = shard.snapshot.borrow_mut();
     let Some(p) = snap.as_mut() else { return };
     if !p.is_written(n, slot) {
+        let (keys, early) = (p.done.keys, p.early_bytes);
         p.write_early(d, n, slot);
+        shard.shared.persist.progress(p.done.keys - keys, p.early_bytes - early);
     }
 }
 
@@ -303,6 +308,7 @@ pub fn touch(shard: &Shard, d: &Db, n: usize, slot: usize) {
 pub fn finish_db(shard: &Shard, d: &Db, n: usize) {
     let mut snap = shard.snapshot.borrow_mut();
     let Some(p) = snap.as_mut() else { return };
+    let (keys, early) = (p.done.keys, p.early_bytes);
     for slot in 0..SLOTS {
         if p.is_written(n, slot) {
             continue;
@@ -313,4 +319,5 @@ pub fn finish_db(shard: &Shard, d: &Db, n: usize) {
             p.mark_early(n, slot);
         }
     }
+    shard.shared.persist.progress(p.done.keys - keys, p.early_bytes - early);
 }

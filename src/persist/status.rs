@@ -57,6 +57,12 @@ pub struct Status {
     /// shard takes its own; and how many did.
     pub loaded: Mutex<Vec<Option<Keyspace>>>,
     pub installed: AtomicUsize,
+    /// The running snapshot's progress (INFO current_*): keys at the cut,
+    /// keys written, bytes written early because of writes, and their peak.
+    pub current_total: AtomicU64,
+    pub current_keys: AtomicU64,
+    pub current_cow: AtomicU64,
+    pub current_cow_peak: AtomicU64,
 }
 
 impl Status {
@@ -80,6 +86,10 @@ impl Status {
             loading: AtomicBool::new(false),
             loaded: Mutex::new(Vec::new()),
             installed: AtomicUsize::new(0),
+            current_total: AtomicU64::new(0),
+            current_keys: AtomicU64::new(0),
+            current_cow: AtomicU64::new(0),
+            current_cow_peak: AtomicU64::new(0),
         }
     }
 
@@ -93,7 +103,19 @@ impl Status {
     }
 
     pub fn release(&self) {
+        for c in [&self.current_total, &self.current_keys, &self.current_cow, &self.current_cow_peak] {
+            c.store(0, Relaxed);
+        }
         self.running.store(0, Relaxed);
+    }
+
+    /// A part's progress: `keys` more written, `cow` more bytes early.
+    pub fn progress(&self, keys: u64, cow: u64) {
+        self.current_keys.fetch_add(keys, Relaxed);
+        if cow > 0 {
+            let now = self.current_cow.fetch_add(cow, Relaxed) + cow;
+            self.current_cow_peak.fetch_max(now, Relaxed);
+        }
     }
 
     /// The kind of the running snapshot, if any.
