@@ -130,3 +130,50 @@ fn auto_rewrite_starts_on_growth() {
     }
     assert!(node.log().contains("Starting automatic rewriting of AOF on"));
 }
+
+#[test]
+fn rewrite_without_rdb_preamble_writes_commands() {
+    let dir = TempDir::new("nopreamble");
+    let args = ["--shards", "2", "--aof-use-rdb-preamble", "no", "--aof-timestamp-enabled", "yes"];
+    let mut node = Node::start(CLOVER, dir.path(), &args);
+    let mut c = node.conn();
+    workload(&mut c, 100);
+    let _: () = redis::cmd("XGROUP").arg("CREATE").arg("stream").arg("g").arg("0").query(&mut c).unwrap();
+    let _: redis::Value = redis::cmd("XREADGROUP")
+        .arg("GROUP")
+        .arg("g")
+        .arg("alice")
+        .arg("COUNT")
+        .arg(3)
+        .arg("STREAMS")
+        .arg("stream")
+        .arg(">")
+        .query(&mut c)
+        .unwrap();
+    let _: String = redis::cmd("BGREWRITEAOF").query(&mut c).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    wait_rewrite(&mut c);
+    workload(&mut c, 10);
+    let before = dump(&mut c);
+    let pending: redis::Value = redis::cmd("XPENDING").arg("stream").arg("g").query(&mut c).unwrap();
+    drop(c);
+    assert_eq!(
+        manifest(dir.path()),
+        "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
+    );
+    let base = std::fs::read(dir.path().join("appendonlydir/appendonly.aof.2.base.aof")).unwrap();
+    assert!(base.starts_with(b"#TS:"), "{:?}", String::from_utf8_lossy(&base[..40.min(base.len())]));
+    node.stop();
+    node.restart();
+    let mut c = node.conn();
+    assert_eq!(dump(&mut c), before);
+    let again: redis::Value = redis::cmd("XPENDING").arg("stream").arg("g").query(&mut c).unwrap();
+    assert_eq!(again, pending);
+    drop(c);
+    drop(node);
+    if std::path::Path::new(REDIS).exists() {
+        std::fs::remove_file(dir.path().join("clover.log")).ok();
+        let redis = Node::start(REDIS, dir.path(), &[]);
+        assert_eq!(dump(&mut redis.conn()), before);
+    }
+}

@@ -22,6 +22,7 @@
 //! and the control state behind a mutex that only start-up, CONFIG SET,
 //! BGREWRITEAOF and shutdown take.
 
+pub mod commands;
 pub mod load;
 pub mod manifest;
 pub mod merge;

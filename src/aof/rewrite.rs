@@ -25,6 +25,7 @@ use crate::resp::Reply;
 use crate::server::propagate::{Barrier, Chunk};
 use crate::server::shard::Shard;
 use crate::{notice, warning};
+
 use std::fs::{self, OpenOptions};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -106,7 +107,7 @@ async fn start(shard: &Rc<Shard>, enabling: bool) -> Option<glommio::task::JoinH
     };
     let req = Request {
         kind: Kind::Aof,
-        path: opts.dirname.join(&p.base).display().to_string(),
+        path: opts.dirname.join(snapshot_name(&opts, &p.base, shard.shared.pid)).display().to_string(),
         aof_base: true,
         hook: Some(p.hook.clone()),
         background: true,
@@ -140,6 +141,23 @@ fn done(ok: bool, started: std::time::Instant) {
     LAST_SECS.store(started.elapsed().as_secs(), Ordering::Relaxed);
 }
 
+/// The name of the base a rewrite writes: `<appendfilename>.<seq>` and
+/// `.base.rdb`, or `.base.aof` (commands) with aof-use-rdb-preamble no.
+fn base_name(opts: &Options, seq: u64) -> String {
+    let suffix = if opts.preamble { super::manifest::BASE_RDB } else { super::manifest::BASE_AOF };
+    format!("{}.{seq}{suffix}", opts.filename)
+}
+
+/// Where the engine writes the snapshot: the base itself, or a temporary
+/// RDB the commands are made from.
+fn snapshot_name(opts: &Options, base: &str, pid: u32) -> String {
+    if opts.preamble {
+        base.to_string()
+    } else {
+        format!("temp-rewriteaof-bg-{pid}.rdb")
+    }
+}
+
 /// What a rewrite set up before its cut.
 struct Prepared {
     base: String,
@@ -165,7 +183,7 @@ fn prepare(shard: &Rc<Shard>, opts: &Options, enabling: bool) -> Result<Prepared
     let shards = shard.shared.shards;
     if enabling {
         let m = Manifest::read(dir, &opts.manifest_name())?.unwrap_or_default();
-        let base = format!("{}.{}{}", opts.filename, m.base_seq + 1, super::manifest::BASE_RDB);
+        let base = base_name(opts, m.base_seq + 1);
         let temp_incr = format!("temp-{}.incr", opts.filename);
         let file = open(&temp_incr, true)?;
         GLOBAL.current_size.store(0, Ordering::Relaxed);
@@ -176,7 +194,7 @@ fn prepare(shard: &Rc<Shard>, opts: &Options, enabling: bool) -> Result<Prepared
     let mut g = control();
     let Some(c) = g.as_mut() else {
         let m = Manifest::read(dir, &opts.manifest_name())?.unwrap_or_default();
-        let base = format!("{}.{}{}", opts.filename, m.base_seq + 1, super::manifest::BASE_RDB);
+        let base = base_name(opts, m.base_seq + 1);
         return Ok(Prepared { base, incr_seq: 0, hook: Arc::new(|_| {}), temp_incr: None });
     };
     let incr = c.manifest.new_incr(&opts.filename);
@@ -184,7 +202,7 @@ fn prepare(shard: &Rc<Shard>, opts: &Options, enabling: bool) -> Result<Prepared
     c.manifest.persist(dir, &opts.manifest_name())?;
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     c.writer.send(ToWriter::SwitchAt(id, file)).map_err(|_| "The AOF writer is gone".to_string())?;
-    let base = format!("{}.{}{}", opts.filename, c.manifest.base_seq + 1, super::manifest::BASE_RDB);
+    let base = base_name(opts, c.manifest.base_seq + 1);
     let switch = Arc::new(Barrier { id, parts: shards, ops: Chunk::default() });
     let hook: engine::CutHook = Arc::new(move |s| s.feed.barrier(&switch));
     Ok(Prepared { base, incr_seq: c.manifest.incr_seq, hook, temp_incr: None })
@@ -203,6 +221,28 @@ async fn complete(shard: &Rc<Shard>, opts: &Options, p: Prepared, running: engin
         return false;
     }
     notice!("Background AOF rewrite terminated with success");
+    if !opts.preamble {
+        // The base in commands, made from the snapshot.
+        let (dir, base, pid) = (opts.dirname.clone(), p.base.clone(), shard.shared.pid);
+        let snapshot = dir.join(snapshot_name(opts, &base, pid));
+        let settings = shard.settings().as_ref().clone();
+        let ts = opts.timestamps.then(|| crate::shard::expire::now_ms() / 1000);
+        let converted = glommio::executor()
+            .spawn_blocking(move || {
+                let rdb = fs::read(&snapshot).map_err(|e| e.to_string())?;
+                let body = super::commands::from_rdb(&rdb, &settings, ts)?;
+                let temp = dir.join(format!("temp-rewriteaof-bg-{pid}.aof"));
+                fs::write(&temp, body).and_then(|_| fs::rename(&temp, dir.join(&base))).map_err(|e| e.to_string())?;
+                let _ = fs::remove_file(&snapshot);
+                Ok::<(), String>(())
+            })
+            .await;
+        if let Err(e) = converted {
+            warning!("Write error writing append only file on disk: {e}");
+            return false;
+        }
+        notice!("Successfully renamed the temporary AOF base file temp-rewriteaof-bg-{pid}.aof into {}", p.base);
+    }
     // Every record from before the cut is written (and the switch passed).
     super::flush(shard).await;
     match finish(opts, &p) {
@@ -231,7 +271,7 @@ fn finish(opts: &Options, p: &Prepared) -> Result<(), String> {
             &mut read
         }
     };
-    let named = m.new_base(&opts.filename, true);
+    let named = m.new_base(&opts.filename, opts.preamble);
     debug_assert_eq!(named, p.base);
     match p.temp_incr.as_deref() {
         Some(temp) => {
