@@ -141,3 +141,41 @@ fn concurrent_multi_shard_steps_replay_to_the_same_data() {
     node.restart();
     assert_eq!(dump(&mut node.conn()), before);
 }
+
+#[test]
+fn xreadgroup_propagates_as_xclaim_and_setid() {
+    let dir = TempDir::new("xreadgroup");
+    let mut node = Node::start(CLOVER, dir.path(), &["--shards", "2"]);
+    let mut c = node.conn();
+    let q = |c: &mut redis::Connection, args: &[&str]| -> redis::Value {
+        let mut cmd = redis::cmd(args[0]);
+        for a in &args[1..] {
+            cmd.arg(*a);
+        }
+        cmd.query(c).unwrap()
+    };
+    q(&mut c, &["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]);
+    for i in 0..5 {
+        q(&mut c, &["XADD", "s", "*", "i", &i.to_string()]);
+    }
+    q(&mut c, &["XREADGROUP", "GROUP", "g", "alice", "COUNT", "3", "STREAMS", "s", ">"]);
+    q(&mut c, &["XREADGROUP", "GROUP", "g", "bob", "COUNT", "1", "NOACK", "STREAMS", "s", ">"]);
+    q(&mut c, &["XREADGROUP", "GROUP", "g", "carol", "STREAMS", "s", "0"]);
+    // Pending entries without their idle time (the delivery time is kept,
+    // so the idle time grows across the restart).
+    let state = |c: &mut redis::Connection| {
+        let pending: Vec<(String, String, i64, i64)> =
+            redis::cmd("XPENDING").arg("s").arg("g").arg("-").arg("+").arg(10).query(c).unwrap();
+        let pending: Vec<(String, String, i64)> = pending.into_iter().map(|(id, who, _, n)| (id, who, n)).collect();
+        (pending, q(c, &["XINFO", "GROUPS", "s"]), q(c, &["XPENDING", "s", "g"]))
+    };
+    let before = state(&mut c);
+    drop(c);
+    node.stop();
+    let incr = std::fs::read_to_string(dir.path().join("appendonlydir/appendonly.aof.1.incr.aof")).unwrap();
+    assert!(incr.contains("XCLAIM") && incr.contains("SETID") && !incr.contains("XREADGROUP"), "{incr}");
+    node.restart();
+    let mut c = node.conn();
+    let after = state(&mut c);
+    assert_eq!(before, after);
+}

@@ -83,24 +83,7 @@ pub fn command(
             exact_trim(&mut argv, 2, stream_of(ks, db, &args[1]));
             u.push(db, &argv);
         }
-        "xreadgroup" => {
-            // The non-blocking form: no BLOCK option.
-            let mut argv: Vec<&Bytes> = Vec::with_capacity(args.len());
-            let mut i = 0;
-            while i < args.len() {
-                if i > 0 && is(&args[i], "streams") {
-                    argv.extend(&args[i..]);
-                    break;
-                }
-                if is(&args[i], "block") {
-                    i += 2;
-                    continue;
-                }
-                argv.push(&args[i]);
-                i += 1;
-            }
-            u.push(db, &argv);
-        }
+        "xreadgroup" => xreadgroup(u, db, args, reply, ks),
         "restore" => restore(u, db, args, expire_of(ks, &args[1])),
         _ => u.push(db, args),
     }
@@ -258,5 +241,70 @@ fn restore(u: &mut Unit, db: usize, args: &[Bytes], expire: Option<u64>) {
         }
         Some(_) => u.push(db, args),
         None => u.push(db, &[&b"DEL"[..], &args[1]]),
+    }
+}
+
+/// XREADGROUP as Redis propagates it: for every entry it delivered, an
+/// XCLAIM that sets the pending entry as it now is (owner, delivery time,
+/// count) and the group's last ID; otherwise the consumer (which the read
+/// creates) and, when entries were served without pending (NOACK), the
+/// group's position (XGROUP SETID).
+fn xreadgroup(u: &mut Unit, db: usize, args: &[Bytes], reply: &Reply, ks: &Keyspace) {
+    let (Some(group), Some(consumer)) = (args.get(2), args.get(3)) else { return };
+    // STREAMS comes after GROUP group consumer (which may be named so).
+    let Some(at) = args.iter().skip(4).position(|a| is(a, "streams")).map(|i| i + 4) else { return };
+    let keys = &args[at + 1..at + 1 + (args.len() - at - 1) / 2];
+    let served: &[(Reply, Reply)] = match reply {
+        Reply::PairMap(s) => s,
+        _ => &[],
+    };
+    for key in keys {
+        let Some(g) = stream_of(ks, db, key).and_then(|s| s.groups.get(group)) else { continue };
+        let last = g.last_id.to_bytes();
+        let entries = served.iter().find(|(k, _)| bulk(k).as_deref() == Some(key.as_ref())).map(|(_, e)| e);
+        let mut claimed = false;
+        if let Some(Reply::Array(entries)) = entries {
+            for e in entries {
+                let Some(id) = element(e, 0) else { continue };
+                let Ok(parsed) = crate::commands::streams::parse_strict_id(&id) else { continue };
+                let Some(nack) = g.pel.get(&parsed) else { continue };
+                let (time, count) = (nack.delivery_time.to_string(), nack.delivery_count.to_string());
+                u.push(
+                    db,
+                    &[
+                        &b"XCLAIM"[..],
+                        key,
+                        group,
+                        consumer,
+                        b"0",
+                        &id,
+                        b"TIME",
+                        time.as_bytes(),
+                        b"RETRYCOUNT",
+                        count.as_bytes(),
+                        b"FORCE",
+                        b"JUSTID",
+                        b"LASTID",
+                        &last,
+                    ],
+                );
+                claimed = true;
+            }
+        }
+        if claimed {
+            continue;
+        }
+        if g.consumers.contains_key(consumer) {
+            u.push(db, &[&b"XGROUP"[..], b"CREATECONSUMER", key, group, consumer]);
+        }
+        if entries.is_some() {
+            match g.entries_read {
+                Some(n) => {
+                    let n = n.to_string();
+                    u.push(db, &[&b"XGROUP"[..], b"SETID", key, group, &last, b"ENTRIESREAD", n.as_bytes()]);
+                }
+                None => u.push(db, &[&b"XGROUP"[..], b"SETID", key, group, &last]),
+            }
+        }
     }
 }
