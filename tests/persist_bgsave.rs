@@ -296,3 +296,37 @@ fn start_up_load_answers_loading_until_done() {
     let info: String = query(&mut c, &["INFO", "persistence"]).unwrap();
     assert!(info.contains("loading:0") && info.contains("rdb_last_load_keys_loaded:5000"), "{info}");
 }
+
+#[test]
+fn shutdown_while_loading_keeps_the_file() {
+    let dir = TempDir::new("loading-shutdown");
+    let mut s = Server::start(2, &["--dir", &dir.arg(), "--enable-debug-command", "yes"]);
+    run_ok(&mut s.conn(), &["DEBUG", "POPULATE", "3000"]);
+    let _ = query::<Value>(&mut s.conn(), &["SHUTDOWN"]);
+    assert_eq!(s.wait_exit(Duration::from_secs(20)), Some(0));
+    let before = std::fs::read(dir.join("dump.rdb")).unwrap();
+    let port = common::free_port();
+    let mut child = Child(
+        std::process::Command::new(env!("CARGO_BIN_EXE_clover"))
+            .args(["--port", &port.to_string(), "--dir", &dir.arg(), "--key-load-delay", "1000"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut c = loop {
+        if let Ok(c) = redis::Client::open(format!("redis://127.0.0.1:{port}/")).and_then(|c| c.get_connection()) {
+            break c;
+        }
+        assert!(Instant::now() < deadline, "no connection");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // SHUTDOWN SAVE while loading: no save (it would write half the data).
+    let _ = query::<Value>(&mut c, &["SHUTDOWN", "SAVE"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "still running");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(std::fs::read(dir.join("dump.rdb")).unwrap() == before, "the file changed");
+}

@@ -37,8 +37,13 @@ impl Flags {
 
 /// Runs the shutdown; on success the process exits here. Err: the server
 /// keeps running (the reason is logged).
-pub async fn shutdown(shard: &Rc<Shard>, flags: Flags) -> Result<(), ()> {
+pub async fn shutdown(shard: &Rc<Shard>, mut flags: Flags) -> Result<(), ()> {
     let status = &shard.shared.persist;
+    if status.loading.load(Relaxed) {
+        // Saving half a data set would overwrite the file being loaded.
+        flags.save = false;
+        flags.nosave = true;
+    }
     status.shutting_down.store(true, Relaxed);
     warning!("User requested shutdown...");
     if status.running() == Some(super::status::Kind::Rdb) {

@@ -122,7 +122,7 @@ pub fn run(mut config: Config) -> i32 {
             .name(&format!("shard-{i}"))
             .io_memory(IO_MEMORY)
             .spawn(move || async move {
-                let Ok((senders, mut receivers)) = mesh.join().await else { return };
+                let Ok((senders, mut receivers)) = join(&mesh).await else { return };
                 let shard = Shard::new(shared.clone(), Peer::new(senders), settings);
                 if let Some(ks) = ks {
                     *shard.ks.borrow_mut() = ks;
@@ -162,7 +162,7 @@ pub fn run(mut config: Config) -> i32 {
             .name("control")
             .io_memory(IO_MEMORY)
             .spawn(move || async move {
-                let Ok((senders, mut receivers)) = mesh.join().await else { return };
+                let Ok((senders, mut receivers)) = join(&mesh).await else { return };
                 let control = Control::new(shared, Peer::new(senders), config);
                 glommio::spawn_local(crate::persist::schedule::run(control.clone())).detach();
                 let mut loops = Vec::new();
@@ -205,6 +205,29 @@ pub fn run(mut config: Config) -> i32 {
     let code = wait_for_signal(&shared);
     drop(handles);
     code
+}
+
+type Mesh = glommio::channels::channel_mesh::MeshBuilder<Msg, glommio::channels::channel_mesh::Full>;
+
+/// Joins the mesh. A timer wakes the executor every few milliseconds
+/// meanwhile: a peer's arrival is signalled from another thread, and an
+/// executor asleep in io_uring with nothing else to wake it could miss it
+/// (start-up then hung on loaded machines).
+async fn join(
+    mesh: &Mesh,
+) -> glommio::Result<(glommio::channels::channel_mesh::Senders<Msg>, glommio::channels::channel_mesh::Receivers<Msg>), ()>
+{
+    let joined = std::rc::Rc::new(std::cell::Cell::new(false));
+    let flag = joined.clone();
+    glommio::spawn_local(async move {
+        while !flag.get() {
+            glommio::timer::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    })
+    .detach();
+    let r = mesh.clone().join().await;
+    joined.set(true);
+    r
 }
 
 /// The start-up banner; tools (and the Redis test suite) look for its
