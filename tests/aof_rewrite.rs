@@ -177,3 +177,19 @@ fn rewrite_without_rdb_preamble_writes_commands() {
         assert_eq!(dump(&mut redis.conn()), before);
     }
 }
+
+#[test]
+fn preamble_setting_changed_at_runtime_is_used_by_the_next_rewrite() {
+    let dir = TempDir::new("preamble-runtime");
+    let node = Node::start(CLOVER, dir.path(), &["--shards", "1"]);
+    let mut c = node.conn();
+    let _: () = redis::cmd("SET").arg("k").arg("v").query(&mut c).unwrap();
+    let _: () = redis::cmd("CONFIG").arg("SET").arg("aof-use-rdb-preamble").arg("no").query(&mut c).unwrap();
+    let _: String = redis::cmd("BGREWRITEAOF").query(&mut c).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    wait_rewrite(&mut c);
+    assert_eq!(
+        manifest(dir.path()),
+        "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
+    );
+}

@@ -371,13 +371,16 @@ pub async fn reconfigure(shard: &Rc<Shard>, opts: Options) {
     let changed = {
         let mut g = control();
         match g.as_mut() {
-            Some(c) if c.opts.fsync != opts.fsync || c.opts.timestamps != opts.timestamps => {
-                let _ = c.writer.send(ToWriter::Policy(opts.fsync, opts.timestamps));
-                c.opts.fsync = opts.fsync;
-                c.opts.timestamps = opts.timestamps;
-                true
+            Some(c) => {
+                let policy = c.opts.fsync != opts.fsync || c.opts.timestamps != opts.timestamps;
+                if policy {
+                    let _ = c.writer.send(ToWriter::Policy(opts.fsync, opts.timestamps));
+                }
+                // The rest (aof-use-rdb-preamble ...) is read by rewrites.
+                c.opts = opts.clone();
+                policy
             }
-            _ => false,
+            None => false,
         }
     };
     if changed {
