@@ -87,3 +87,16 @@ pub async fn on_signal(shard: Rc<Shard>, sig: i32) {
     let words = if sig == libc::SIGINT { &settings.shutdown_on_sigint } else { &settings.shutdown_on_sigterm };
     let _ = shutdown(&shard, Flags::from_words(words)).await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Flags;
+
+    #[test]
+    fn flags_from_the_directive_words() {
+        assert_eq!(Flags::from_words("default"), Flags::default());
+        let f = Flags::from_words("save now force");
+        assert!(f.save && f.now && f.force && !f.nosave);
+        assert!(Flags::from_words("nosave").nosave);
+    }
+}

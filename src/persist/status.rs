@@ -138,3 +138,24 @@ impl Status {
         !self.last_bgsave_ok.load(Relaxed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_snapshot_at_a_time_and_progress_resets() {
+        let s = Status::new(2, 0);
+        assert_eq!(s.claim(Kind::Aof), Ok(()));
+        assert_eq!(s.claim(Kind::Rdb), Err(Kind::Aof));
+        assert_eq!(s.running(), Some(Kind::Aof));
+        s.progress(10, 100);
+        s.progress(5, 50);
+        assert_eq!(s.current_keys.load(Relaxed), 15);
+        assert_eq!(s.current_cow_peak.load(Relaxed), 150);
+        s.release();
+        assert_eq!(s.running(), None);
+        assert_eq!(s.current_cow.load(Relaxed), 0);
+        assert_eq!(s.claim(Kind::Rdb), Ok(()));
+    }
+}
