@@ -232,6 +232,10 @@ async fn reload(c: &Client, a: &[Bytes]) -> Reply {
             return Reply::err("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
         }
     }
+    if c.shard.shared.persist.loading.load(std::sync::atomic::Ordering::Relaxed) {
+        // Saving now would overwrite the file being loaded with part of it.
+        return Reply::err("LOADING Redis is loading the dataset in memory");
+    }
     if save && crate::persist::save::save(&c.shard, true).await.is_err() {
         return Reply::err("ERR");
     }
