@@ -120,7 +120,7 @@ fn write<'a>(c: &'a mut ExecCtx, key: &[u8]) -> Result<Option<&'a mut Hash>, Rep
 /// add to it before they return.
 fn write_or_create<'a>(c: &'a mut ExecCtx, key: &Bytes) -> Result<&'a mut Hash, Reply> {
     if write(c, key)?.is_none() {
-        c.db().insert(owned(key), Entry::new(Value::Hash(Box::default())));
+        c.db().insert(owned(key), Entry::new(Value::Hash(Hash::default())));
     }
     write(c, key)?.ok_or_else(wrong_type)
 }
@@ -342,7 +342,7 @@ fn hscan(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
                 out.push(Reply::bulk(v));
             }
         };
-        match &**h {
+        match h {
             Hash::Listpack(l) => {
                 l.iter().for_each(|(f, v)| add(f, v));
                 (0, out)

@@ -9,7 +9,7 @@ use crate::command::ExecCtx;
 use crate::metrics::memory::{self, alloc_size, human, Memory};
 use crate::resp::Reply;
 use crate::server::client::Client;
-use crate::shard::{Entry, Hash, Set, Value};
+use crate::shard::{CompactBytes, Entry, Hash, Set, Value};
 use crate::util::listpack;
 use bytes::Bytes;
 
@@ -56,10 +56,12 @@ pub fn commands() -> Vec<CommandSpec> {
         ])]
 }
 
-/// Bytes a hash table entry costs per key besides the key's and value's own
-/// allocations: one bucket (key handle and entry) and its control byte, at
-/// the table's 7/8 load factor.
-pub const KEY_OVERHEAD: u64 = (std::mem::size_of::<(Bytes, Entry)>() as u64 + 1) * 8 / 7;
+/// Bytes the keyspace costs per key besides the key's and value's own
+/// allocations: its place in its slot's dense vector (kept at least 4/5
+/// full) and its index bucket (a 4-byte position and a control byte) at the
+/// index's 7/8 load factor.
+pub const KEY_OVERHEAD: u64 =
+    std::mem::size_of::<(CompactBytes, Entry)>() as u64 * 5 / 4 + (std::mem::size_of::<u32>() as u64 + 1) * 8 / 7;
 /// What Redis counts for the dictionary entry of a key.
 const DICT_ENTRY: usize = 24;
 /// What Redis counts for a value's object header.
@@ -330,7 +332,7 @@ fn value_size(v: &Value, samples: usize) -> usize {
         }
         Value::Hash(h) => {
             OBJECT_HEADER
-                + match &**h {
+                + match h {
                     Hash::Listpack(l) => alloc_size(
                         LISTPACK_OVERHEAD
                             + l.iter().map(|(f, v)| listpack::element(f) + listpack::element(v)).sum::<usize>(),
@@ -344,7 +346,7 @@ fn value_size(v: &Value, samples: usize) -> usize {
         }
         Value::Set(s) => {
             OBJECT_HEADER
-                + match &**s {
+                + match s {
                     Set::IntSet(i) => alloc_size(i.bytes() + INTSET_HEADER),
                     Set::Table(t) => {
                         table_size(t.len(), samples, t.iter().map(|(m, _)| DICT_ENTRY + sds_size(m.len())))

@@ -148,7 +148,7 @@ fn write<'a>(c: &'a mut ExecCtx, key: &[u8]) -> Result<Option<&'a mut Set>, Repl
 /// `first`) when missing: callers add `first` before they return.
 fn write_or_create<'a>(c: &'a mut ExecCtx, key: &Bytes, first: &[u8]) -> Result<&'a mut Set, Reply> {
     if write(c, key)?.is_none() {
-        c.db().insert(owned(key), Entry::new(Value::Set(Box::new(Set::for_member(first)))));
+        c.db().insert(owned(key), Entry::new(Value::Set(Set::for_member(first))));
     }
     write(c, key)?.ok_or_else(wrong_type)
 }
@@ -314,7 +314,7 @@ fn sscan(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     scan_collection(c, a, "set", |v, cursor, opts| {
         let Value::Set(s) = v else { return (0, Vec::new()) };
         let keep = |m: Member| m.with_bytes(|b| opts.matches(b)).then(|| Reply::Bulk(m.to_bytes()));
-        match &**s {
+        match s {
             Set::IntSet(_) => (0, s.iter().filter_map(keep).collect()),
             Set::Table(t) => {
                 let (next, items) = t.scan(cursor, opts.count);
@@ -337,7 +337,7 @@ fn with_sets<R>(c: &mut ExecCtx, keys: &[Bytes], f: impl FnOnce(&[Option<&Set>])
     let sets: Vec<Option<&Set>> = keys
         .iter()
         .map(|k| match db.peek(k, now).map(|e| &e.value) {
-            Some(Value::Set(s)) => Some(&**s),
+            Some(Value::Set(s)) => Some(s),
             _ => None,
         })
         .collect();
@@ -395,7 +395,7 @@ fn difference(sets: &[Option<&Set>], max_intset: usize) -> Set {
 fn store(c: &mut ExecCtx, dst: &Bytes, s: Set) -> Reply {
     let n = s.len();
     if n > 0 {
-        c.db().set(owned(dst), Value::Set(Box::new(s)));
+        c.db().set(owned(dst), Value::Set(s));
         c.dirty(1);
     } else if c.db().remove(dst).is_some() {
         c.dirty(1);

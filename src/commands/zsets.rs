@@ -268,7 +268,7 @@ pub fn store_result(c: &mut ExecCtx, dst: &Bytes, z: ZSet) -> Reply {
         }
         return Reply::Int(0);
     }
-    c.db().insert(dst, Entry::new(Value::ZSet(Box::new(z))));
+    c.db().insert(dst, Entry::new(Value::ZSet(z)));
     c.dirty(1);
     Reply::Int(n as i64)
 }
@@ -387,7 +387,7 @@ pub fn zadd_generic(c: &mut ExecCtx, a: &[Bytes], incr: bool) -> Result<Reply, R
             return Ok(if fl.incr { Reply::Nil } else { Reply::Int(0) });
         }
         let z = ZSet::with_hint(limits, 1, pairs[1].len());
-        c.db().insert(key, Entry::new(Value::ZSet(Box::new(z))));
+        c.db().insert(key, Entry::new(Value::ZSet(z)));
     }
     let Some(z) = write_zset(c, key)? else { return Ok(Reply::Nil) };
     let (mut added, mut updated, mut last) = (0, 0, None);
@@ -668,7 +668,7 @@ fn zscan(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
                 out.push(score);
             }
         };
-        match &**z {
+        match z {
             ZSet::Packed(_) => {
                 for (m, s) in z.iter() {
                     add(m, Reply::str(packed_score_text(s)));

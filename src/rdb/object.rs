@@ -55,7 +55,7 @@ pub fn write_object(out: &mut Vec<u8>, value: &Value, opts: &SaveOptions) -> u8 
             }
             types::LIST_QUICKLIST_2
         }
-        Value::Hash(h) => match &**h {
+        Value::Hash(h) => match h {
             Hash::Listpack(_) => {
                 let mut w = listpack::Writer::new();
                 for (f, v) in h.iter() {
@@ -74,7 +74,7 @@ pub fn write_object(out: &mut Vec<u8>, value: &Value, opts: &SaveOptions) -> u8 
                 types::HASH
             }
         },
-        Value::Set(s) => match &**s {
+        Value::Set(s) => match s {
             Set::IntSet(i) => {
                 let members: Vec<i64> = i.iter().collect();
                 write_string(out, &encode_intset(&members), z);
@@ -88,7 +88,7 @@ pub fn write_object(out: &mut Vec<u8>, value: &Value, opts: &SaveOptions) -> u8 
                 types::SET
             }
         },
-        Value::ZSet(zs) => match &**zs {
+        Value::ZSet(zs) => match zs {
             ZSet::Packed(_) => {
                 let mut w = listpack::Writer::new();
                 for (m, score) in zs.iter() {
@@ -181,7 +181,7 @@ pub(crate) fn load_object(r: &mut Reader, rdb_type: u8, settings: &Settings) -> 
                     return Err(RdbError("Duplicate set members detected".into()));
                 }
             }
-            Value::Set(Box::new(s))
+            Value::Set(s)
         }
         types::SET_INTSET => {
             let blob = r.string()?;
@@ -191,7 +191,7 @@ pub(crate) fn load_object(r: &mut Reader, rdb_type: u8, settings: &Settings) -> 
             for v in members {
                 s.insert_member(Member::Int(v), usize::MAX);
             }
-            Value::Set(Box::new(s))
+            Value::Set(s)
         }
         types::ZSET | types::ZSET_2 => {
             let n = r.count()?;
@@ -229,7 +229,7 @@ pub(crate) fn load_object(r: &mut Reader, rdb_type: u8, settings: &Settings) -> 
                     return Err(RdbError("Duplicate hash fields detected".into()));
                 }
             }
-            Value::Hash(Box::new(h))
+            Value::Hash(h)
         }
         types::HASH_ZIPMAP => {
             let blob = r.string()?;
@@ -239,7 +239,7 @@ pub(crate) fn load_object(r: &mut Reader, rdb_type: u8, settings: &Settings) -> 
                     return Err(RdbError("Hash zipmap with dup elements".into()));
                 }
             }
-            Value::Hash(Box::new(h))
+            Value::Hash(h)
         }
         types::HASH_ZIPLIST | types::HASH_LISTPACK => {
             let what = if rdb_type == types::HASH_LISTPACK { "Hash listpack" } else { "Hash ziplist" };
@@ -305,7 +305,7 @@ fn hash_blob(blob: &[u8], rdb_type: u8, max_entries: usize) -> Result<Value, Rdb
             return Err(RdbError("listpack with dup elements".into()));
         }
     }
-    Ok(Value::Hash(Box::new(h)))
+    Ok(Value::Hash(h))
 }
 
 /// An entry's bytes (integers in decimal).
@@ -335,5 +335,5 @@ fn build_zset(mut items: Vec<(&[u8], f64)>, lim: ZLimits) -> Result<Value, RdbEr
         return Err(RdbError("Duplicate zset fields detected".into()));
     }
     items.sort_by(|a, b| cmp_elem(a.1, a.0, b.1, b.0));
-    Ok(Value::ZSet(Box::new(ZSet::from_sorted(lim, items.into_iter()))))
+    Ok(Value::ZSet(ZSet::from_sorted(lim, items.into_iter())))
 }

@@ -27,30 +27,30 @@ fn samples() -> Vec<Value> {
     let mut h = Hash::default();
     h.insert(b"f", b"v", small);
     h.insert(b"n", b"-77", small);
-    v.push(Value::Hash(Box::new(h.clone())));
+    v.push(Value::Hash(h.clone()));
     for i in 0..600 {
         h.insert(format!("field{i}").as_bytes(), b"value", small);
     }
     assert_eq!(h.encoding(), "hashtable");
-    v.push(Value::Hash(Box::new(h)));
+    v.push(Value::Hash(h));
     let mut s = Set::default();
     for m in [-5i64, 0, 70000, 1 << 40] {
         s.insert(m.to_string().as_bytes(), 512);
     }
-    v.push(Value::Set(Box::new(s.clone())));
+    v.push(Value::Set(s.clone()));
     s.insert(b"not a number", 512);
-    v.push(Value::Set(Box::new(s)));
+    v.push(Value::Set(s));
     let zl = ZLimits { entries: 128, value: 64 };
     let mut z = ZSet::default();
     for (m, sc) in [(&b"a"[..], 1.0), (b"b", 2.5), (b"c", -0.0), (b"d", f64::INFINITY), (b"e", 1e300)] {
         z.set(m, sc, zl);
     }
-    v.push(Value::ZSet(Box::new(z.clone())));
+    v.push(Value::ZSet(z.clone()));
     for i in 0..200 {
         z.set(format!("m{i}").as_bytes(), i as f64 / 3.0, zl);
     }
     assert_eq!(z.encoding(), "skiplist");
-    v.push(Value::ZSet(Box::new(z)));
+    v.push(Value::ZSet(z));
     v
 }
 

@@ -1,61 +1,39 @@
-//! An intset: sorted distinct 64-bit integers in one exactly sized buffer,
-//! each stored in the narrowest width (2, 4 or 8 bytes, little-endian) that
-//! holds every member, the compact encoding of small all-integer sets. The
-//! buffer's first byte is that width; up to `INLINE` bytes it is kept
-//! inside the value itself (no allocation of its own), beyond on the heap.
-//! Adding a member that needs more bytes widens all of them; nothing
-//! narrows them.
+//! An intset: sorted distinct 64-bit integers in one exactly sized heap
+//! buffer, the compact encoding of small all-integer sets. The members are
+//! stored as offsets from a base (no greater than any of them), each in the
+//! narrowest unsigned width (1, 2, 4 or 8 bytes, little-endian) that holds
+//! every offset: the buffer is that width, the base (8 bytes) and the
+//! offsets. Nearby integers (ids of one range, counters) take a byte or
+//! two each whatever their size, and never more than Redis's intset, which
+//! stores the values themselves in 2, 4 or 8 bytes. Order, binary search
+//! and random access by position are those of the values. Adding or
+//! removing a member rewrites the buffer (to its new exact size), as
+//! Redis's intset reallocates.
 
-/// Buffer bytes kept inline: a width byte and 13 4-byte or 26 2-byte
-/// members, so that a small set is one 64-byte heap chunk in all.
-const INLINE: usize = 54;
+/// Bytes before the offsets: the width and the base.
+const HEADER: usize = 9;
 
-/// Sorted distinct integers.
-#[derive(Debug, Clone, Default)]
+/// Sorted distinct integers; the empty set allocates nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct IntSet {
-    buf: Buf,
+    buf: Box<[u8]>,
 }
 
-/// The buffer: inline while small, else an exactly sized heap block.
-#[derive(Debug, Clone)]
-enum Buf {
-    Inline { len: u8, bytes: [u8; INLINE] },
-    Heap(Box<[u8]>),
-}
-
-impl Default for Buf {
-    fn default() -> Self {
-        Buf::Inline { len: 0, bytes: [0; INLINE] }
+/// The bytes an offset needs.
+fn width_of(d: u64) -> usize {
+    if d <= u8::MAX as u64 {
+        1
+    } else if d <= u16::MAX as u64 {
+        2
+    } else if d <= u32::MAX as u64 {
+        4
+    } else {
+        8
     }
 }
 
-impl Buf {
-    fn as_slice(&self) -> &[u8] {
-        match self {
-            Buf::Inline { len, bytes } => &bytes[..*len as usize],
-            Buf::Heap(b) => b,
-        }
-    }
-
-    fn from_vec(v: Vec<u8>) -> Buf {
-        if v.len() <= INLINE {
-            let mut bytes = [0; INLINE];
-            bytes[..v.len()].copy_from_slice(&v);
-            Buf::Inline { len: v.len() as u8, bytes }
-        } else {
-            Buf::Heap(v.into_boxed_slice())
-        }
-    }
-}
-
-impl PartialEq for IntSet {
-    fn eq(&self, o: &Self) -> bool {
-        self.buf.as_slice() == o.buf.as_slice()
-    }
-}
-
-/// The bytes `v` needs.
-fn width_of(v: i64) -> usize {
+/// The bytes Redis's intset stores `v` in.
+fn redis_width(v: i64) -> usize {
     if i16::try_from(v).is_ok() {
         2
     } else if i32::try_from(v).is_ok() {
@@ -66,37 +44,47 @@ fn width_of(v: i64) -> usize {
 }
 
 impl IntSet {
-    fn data(&self) -> &[u8] {
-        self.buf.as_slice()
+    fn width(&self) -> usize {
+        self.buf.first().map_or(1, |&w| w as usize)
     }
 
-    fn width(&self) -> usize {
-        self.data().first().map_or(2, |&w| w as usize)
+    fn base(&self) -> i64 {
+        match self.buf.get(1..HEADER) {
+            Some(b) => i64::from_le_bytes(b.try_into().unwrap_or_default()),
+            None => 0,
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.data().len().saturating_sub(1) / self.width()
+        self.buf.len().saturating_sub(HEADER) / self.width()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.data().is_empty()
+        self.buf.is_empty()
     }
 
-    /// Bytes of the members (the buffer less its width byte).
+    /// The bytes of members in Redis's intset for these members (MEMORY
+    /// USAGE reports Redis's figure): the widest of the two ends' widths,
+    /// times the count.
     pub fn bytes(&self) -> usize {
-        self.data().len().saturating_sub(1)
+        match self.len() {
+            0 => 0,
+            n => redis_width(self.get(0)).max(redis_width(self.get(n - 1))) * n,
+        }
     }
 
-    /// Whether the members live in a heap block of their own.
-    #[cfg(test)]
-    fn on_heap(&self) -> bool {
-        matches!(self.buf, Buf::Heap(_))
+    /// The offset of the member at `i` from the base (`i < len`).
+    fn offset(&self, i: usize) -> u64 {
+        let w = self.width();
+        let b = &self.buf[HEADER + i * w..HEADER + (i + 1) * w];
+        let mut le = [0u8; 8];
+        le[..w].copy_from_slice(b);
+        u64::from_le_bytes(le)
     }
 
     /// The member at `i` in ascending order (`i < len`).
     pub fn get(&self, i: usize) -> i64 {
-        let w = self.width();
-        read(&self.data()[1 + i * w..1 + (i + 1) * w])
+        self.base().wrapping_add(self.offset(i) as i64)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = i64> + '_ {
@@ -105,14 +93,18 @@ impl IntSet {
 
     /// Where `v` is (Ok) or would go (Err).
     fn search(&self, v: i64) -> Result<usize, usize> {
-        if width_of(v) > self.width() {
-            // Wider than every member: beyond one end.
-            return Err(if v < 0 { 0 } else { self.len() });
+        if self.is_empty() || v < self.base() {
+            return Err(0);
+        }
+        // v >= base, so the difference fits an unsigned 64-bit offset.
+        let d = v.wrapping_sub(self.base()) as u64;
+        if width_of(d) > self.width() {
+            return Err(self.len());
         }
         let (mut lo, mut hi) = (0, self.len());
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            match self.get(mid).cmp(&v) {
+            match self.offset(mid).cmp(&d) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
                 std::cmp::Ordering::Equal => return Ok(mid),
@@ -128,17 +120,23 @@ impl IntSet {
     /// Adds `v`; true when it was not there.
     pub fn insert(&mut self, v: i64) -> bool {
         let Err(at) = self.search(v) else { return false };
-        let w = self.width().max(width_of(v));
-        let mut data = Vec::with_capacity(1 + (self.len() + 1) * w);
+        let n = self.len();
+        let base = if n == 0 { v } else { self.base().min(v) };
+        let top = if at == n { v } else { self.get(n - 1) };
+        let w = width_of(top.wrapping_sub(base) as u64);
+        let mut data = Vec::with_capacity(HEADER + (n + 1) * w);
         data.push(w as u8);
-        for x in self.iter().take(at) {
-            put(&mut data, x, w);
+        data.extend_from_slice(&base.to_le_bytes());
+        let put =
+            |data: &mut Vec<u8>, x: i64| data.extend_from_slice(&(x.wrapping_sub(base) as u64).to_le_bytes()[..w]);
+        for i in 0..at {
+            put(&mut data, self.get(i));
         }
-        put(&mut data, v, w);
-        for x in self.iter().skip(at) {
-            put(&mut data, x, w);
+        put(&mut data, v);
+        for i in at..n {
+            put(&mut data, self.get(i));
         }
-        self.buf = Buf::from_vec(data);
+        self.buf = data.into_boxed_slice();
         true
     }
 
@@ -146,29 +144,13 @@ impl IntSet {
     pub fn remove(&mut self, v: i64) -> bool {
         let Ok(at) = self.search(v) else { return false };
         let w = self.width();
-        let mut data = self.data().to_vec();
-        data.drain(1 + at * w..1 + (at + 1) * w);
-        if data.len() == 1 {
+        let mut data = self.buf.to_vec();
+        data.drain(HEADER + at * w..HEADER + (at + 1) * w);
+        if data.len() == HEADER {
             data.clear();
         }
-        self.buf = Buf::from_vec(data);
+        self.buf = data.into_boxed_slice();
         true
-    }
-}
-
-fn read(b: &[u8]) -> i64 {
-    match b.len() {
-        2 => i16::from_le_bytes([b[0], b[1]]) as i64,
-        4 => i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as i64,
-        _ => i64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
-    }
-}
-
-fn put(out: &mut Vec<u8>, v: i64, width: usize) {
-    match width {
-        2 => out.extend_from_slice(&(v as i16).to_le_bytes()),
-        4 => out.extend_from_slice(&(v as i32).to_le_bytes()),
-        _ => out.extend_from_slice(&v.to_le_bytes()),
     }
 }
 
@@ -177,31 +159,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sorted_and_widening() {
+    fn sorted_offsets_from_the_lowest() {
         let mut s = IntSet::default();
         for v in [5, -3, 100, 5] {
             s.insert(v);
         }
         assert_eq!(s.iter().collect::<Vec<_>>(), vec![-3, 5, 100]);
-        assert_eq!((s.bytes(), s.on_heap()), (6, false));
+        assert_eq!((s.width(), s.buf.len(), s.bytes()), (1, HEADER + 3, 6));
         assert!(s.insert(70000));
-        assert_eq!((s.bytes(), s.on_heap()), (16, false));
+        assert_eq!((s.width(), s.bytes()), (4, 16));
         assert!(s.insert(i64::MIN) && s.insert(i64::MAX));
-        assert!(!s.on_heap(), "49 bytes stay inline");
+        assert_eq!((s.width(), s.bytes()), (8, 48));
         assert!(s.insert(1 << 40) && s.insert(1 << 41));
-        assert!(s.on_heap());
         assert_eq!(s.iter().collect::<Vec<_>>(), vec![i64::MIN, -3, 5, 100, 70000, 1 << 40, 1 << 41, i64::MAX]);
-        assert!(s.contains(70000) && !s.contains(6) && !s.contains(1 << 39));
+        assert!(s.contains(70000) && !s.contains(6) && !s.contains(1 << 39) && !s.contains(i64::MIN + 1));
         assert!(s.remove(i64::MIN) && !s.remove(i64::MIN));
         assert_eq!(s.len(), 7);
+        assert_eq!(s.get(0), -3);
         for v in [-3, 5, 100, 70000, 1 << 40, 1 << 41, i64::MAX] {
             assert!(s.remove(v));
         }
-        assert!(s.is_empty() && s.bytes() == 0);
-        // A narrow set answers for wide values without widening.
-        let mut n = IntSet::default();
-        n.insert(1);
-        assert!(!n.contains(-(1 << 40)) && !n.remove(1 << 40));
-        assert_eq!(n.bytes(), 2);
+        assert!(s.is_empty() && s.bytes() == 0 && s.buf.is_empty());
+    }
+
+    #[test]
+    fn nearby_big_integers_take_a_byte_each() {
+        let mut s = IntSet::default();
+        for v in (1_000_000..1_000_010).rev() {
+            assert!(s.insert(v));
+        }
+        assert_eq!(s.buf.len(), HEADER + 10);
+        assert_eq!(s.iter().collect::<Vec<_>>(), (1_000_000..1_000_010).collect::<Vec<_>>());
+        assert_eq!(s.bytes(), 40, "Redis's intset holds these in 4 bytes each");
+        // Values far below the base or above the width miss without a rewrite.
+        assert!(!s.contains(-1) && !s.contains(1 << 40) && !s.remove(1 << 40));
+        assert!(s.insert(-1));
+        assert_eq!((s.width(), s.get(0), s.get(10)), (4, -1, 1_000_009));
     }
 }

@@ -199,9 +199,10 @@ mod tests {
     }
 
     #[test]
-    fn a_small_set_is_one_small_allocation() {
-        // The value's box (this enum), which holds a small intset inline.
-        assert!(std::mem::size_of::<Set>() <= 56);
+    fn a_set_fits_in_a_value() {
+        // Held by `Value` itself: a small set is its intset's one buffer.
+        assert_eq!(std::mem::size_of::<Set>(), 16);
+        assert_eq!(std::mem::size_of::<crate::shard::Value>(), 24);
     }
 
     #[test]

@@ -3,15 +3,16 @@
 use super::{CompactBytes, Hash, List, Set, Stream, ZSet};
 
 /// A stored value: a string or one of the collection types, each in its
-/// own module with its encodings. Collections are boxed so that every
-/// entry of the keyspace table stays as small as a string's.
+/// own module with its encodings. A value is 24 bytes, a string's size:
+/// hashes, sets and sorted sets are 16-byte handles held inline (a small
+/// one is a single exactly sized buffer), lists and streams are boxed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Str(CompactBytes),
     List(Box<List>),
-    Hash(Box<Hash>),
-    Set(Box<Set>),
-    ZSet(Box<ZSet>),
+    Hash(Hash),
+    Set(Set),
+    ZSet(ZSet),
     Stream(Box<Stream>),
 }
 

@@ -67,7 +67,7 @@ impl ZSet {
 
     pub fn len(&self) -> usize {
         match self {
-            ZSet::Packed(p) => p.len,
+            ZSet::Packed(p) => p.len(),
             ZSet::Index(t) => t.len(),
         }
     }
@@ -97,12 +97,12 @@ impl ZSet {
         if let ZSet::Packed(p) = self {
             if let Some(f) = p.find(member) {
                 if f.score != score {
-                    p.remove_at(f.start, f.end);
+                    p.remove_at(f.start, f.end, 1);
                     p.insert(member, score);
                 }
                 return false;
             }
-            if p.len < limits.entries && member.len() <= limits.value {
+            if p.len() < limits.entries && member.len() <= limits.value {
                 p.insert(member, score);
                 return true;
             }
@@ -119,7 +119,7 @@ impl ZSet {
         match self {
             ZSet::Packed(p) => {
                 let f = p.find(member)?;
-                p.remove_at(f.start, f.end);
+                p.remove_at(f.start, f.end, 1);
                 Some(f.score)
             }
             ZSet::Index(t) => t.remove(member),
@@ -178,9 +178,7 @@ impl ZSet {
         match self {
             ZSet::Packed(p) => {
                 let (from, to) = (p.offset_of(start), p.offset_of(end));
-                p.buf.drain(from..to);
-                p.buf.shrink_to_fit();
-                p.len -= end - start;
+                p.remove_at(from, to, end - start);
             }
             ZSet::Index(t) => t.remove_range(start, end),
         }
@@ -200,11 +198,7 @@ impl ZSet {
     pub fn from_sorted<'a>(limits: Limits, items: impl ExactSizeIterator<Item = (&'a [u8], f64)> + Clone) -> ZSet {
         let fits = items.len() <= limits.entries && items.clone().all(|(m, _)| m.len() <= limits.value);
         if fits {
-            let mut p = Packed::default();
-            for (m, s) in items {
-                p.push(m, s);
-            }
-            ZSet::Packed(p)
+            ZSet::Packed(Packed::from_sorted(items))
         } else {
             ZSet::Index(Box::new(Index::from_sorted(items)))
         }
@@ -226,16 +220,16 @@ impl ZSet {
     }
 }
 
-/// The compact encoding: entries back to back in one buffer (allocated to
-/// its exact size), ascending. Each entry is a LEB128 header `member length
-/// << 2 | score kind`, the score, then the member bytes. A score takes the
-/// fewest bytes that hold it exactly: an integer as a zigzag LEB128, else
-/// an f32 when that is exact, else the f64 — a few bytes per member, as
-/// Redis's listpack.
+/// The compact encoding: the member count (LEB128), then the entries back
+/// to back, ascending, in one buffer of its exact size. Each entry is a
+/// LEB128 header `member length << 2 | score kind`, the score, then the
+/// member bytes. A score takes the fewest bytes that hold it exactly: an
+/// integer as a zigzag LEB128, else an f32 when that is exact, else the
+/// f64 — a few bytes per member, as Redis's listpack. The empty set
+/// allocates nothing.
 #[derive(Debug, Clone, Default)]
 pub struct Packed {
-    buf: Vec<u8>,
-    len: usize,
+    buf: Box<[u8]>,
 }
 
 /// Score kinds in an entry header.
@@ -278,6 +272,17 @@ fn write_varint(out: &mut Vec<u8>, mut n: u64) {
 }
 
 impl Packed {
+    /// The member count and the offset of the first entry.
+    fn head(&self) -> (usize, usize) {
+        let mut i = 0;
+        let n = read_varint(&self.buf, &mut i).unwrap_or(0);
+        (n as usize, i)
+    }
+
+    fn len(&self) -> usize {
+        self.head().0
+    }
+
     /// Decodes the entry at byte `at`: (member, score, next offset).
     fn entry(&self, at: usize) -> Option<(&[u8], f64, usize)> {
         let mut i = at;
@@ -304,7 +309,7 @@ impl Packed {
     }
 
     fn iter(&self) -> impl Iterator<Item = (&[u8], f64)> {
-        let mut at = 0;
+        let mut at = self.head().1;
         std::iter::from_fn(move || {
             let (m, s, next) = self.entry(at)?;
             at = next;
@@ -313,7 +318,7 @@ impl Packed {
     }
 
     fn find(&self, member: &[u8]) -> Option<Found> {
-        let mut at = 0;
+        let mut at = self.head().1;
         let mut rank = 0;
         while let Some((m, score, next)) = self.entry(at) {
             if m == member {
@@ -327,7 +332,7 @@ impl Packed {
 
     /// The byte offset of the entry of rank `rank` (the end for `len`).
     fn offset_of(&self, rank: usize) -> usize {
-        let mut at = 0;
+        let mut at = self.head().1;
         for _ in 0..rank {
             match self.entry(at) {
                 Some((_, _, next)) => at = next,
@@ -339,51 +344,68 @@ impl Packed {
 
     /// One entry's bytes. A zero score is stored as +0, as Redis's
     /// listpack (which stores "-0" as the integer 0) does.
-    fn encode(member: &[u8], score: f64) -> Vec<u8> {
-        let mut e = Vec::with_capacity(member.len() + 11);
+    fn encode(out: &mut Vec<u8>, member: &[u8], score: f64) {
         let len = (member.len() as u64) << 2;
         if score == 0.0 || (score.fract() == 0.0 && score.abs() < 9007199254740992.0) {
             let v = score as i64;
-            write_varint(&mut e, len | SCORE_INT as u64);
-            write_varint(&mut e, ((v << 1) ^ (v >> 63)) as u64);
+            write_varint(out, len | SCORE_INT as u64);
+            write_varint(out, ((v << 1) ^ (v >> 63)) as u64);
         } else if (score as f32) as f64 == score {
-            write_varint(&mut e, len | SCORE_F32 as u64);
-            e.extend_from_slice(&(score as f32).to_le_bytes());
+            write_varint(out, len | SCORE_F32 as u64);
+            out.extend_from_slice(&(score as f32).to_le_bytes());
         } else {
-            write_varint(&mut e, len | SCORE_F64 as u64);
-            e.extend_from_slice(&score.to_le_bytes());
+            write_varint(out, len | SCORE_F64 as u64);
+            out.extend_from_slice(&score.to_le_bytes());
         }
-        e.extend_from_slice(member);
-        e
+        out.extend_from_slice(member);
+    }
+
+    /// Replaces the entry bytes `from..to` with `entry`, leaving `n`
+    /// members, in a new buffer of the exact size.
+    fn splice(&mut self, from: usize, to: usize, entry: &[u8], n: usize) {
+        if n == 0 {
+            self.buf = Box::default();
+            return;
+        }
+        let start = self.head().1;
+        let mut out = Vec::with_capacity(self.buf.len() + entry.len() + 2 - (to - from));
+        write_varint(&mut out, n as u64);
+        out.extend_from_slice(&self.buf[start..from]);
+        out.extend_from_slice(entry);
+        out.extend_from_slice(&self.buf[to..]);
+        self.buf = out.into_boxed_slice();
     }
 
     /// Inserts a member known to be absent at its place in the order.
     fn insert(&mut self, member: &[u8], score: f64) {
-        let mut at = 0;
+        let mut at = self.head().1;
         while let Some((m, s, next)) = self.entry(at) {
             if cmp_elem(s, m, score, member) == Ordering::Greater {
                 break;
             }
             at = next;
         }
-        let e = Self::encode(member, score);
-        self.buf.reserve_exact(e.len());
-        self.buf.splice(at..at, e);
-        self.len += 1;
+        let mut e = Vec::with_capacity(member.len() + 11);
+        Self::encode(&mut e, member, score);
+        self.splice(at, at, &e, self.len() + 1);
     }
 
-    /// Appends a member that sorts after every present one.
-    fn push(&mut self, member: &[u8], score: f64) {
-        let e = Self::encode(member, score);
-        self.buf.reserve_exact(e.len());
-        self.buf.extend_from_slice(&e);
-        self.len += 1;
+    /// Removes the entries between byte offsets `from` and `to`, `k` of them.
+    fn remove_at(&mut self, from: usize, to: usize, k: usize) {
+        self.splice(from, to, &[], self.len() - k);
     }
 
-    fn remove_at(&mut self, start: usize, end: usize) {
-        self.buf.drain(start..end);
-        self.buf.shrink_to_fit();
-        self.len -= 1;
+    /// A buffer of `items`, given in ascending order.
+    fn from_sorted<'a>(items: impl ExactSizeIterator<Item = (&'a [u8], f64)>) -> Packed {
+        if items.len() == 0 {
+            return Packed::default();
+        }
+        let mut out = Vec::new();
+        write_varint(&mut out, items.len() as u64);
+        for (m, s) in items {
+            Self::encode(&mut out, m, s);
+        }
+        Packed { buf: out.into_boxed_slice() }
     }
 }
 
@@ -437,6 +459,20 @@ mod tests {
         assert_eq!(members(&z), vec![("e".into(), 0.25), ("d".into(), 0.5), ("b".into(), 2.0)]);
         assert_eq!(z.remove_range(0, 2), 2);
         assert_eq!(members(&z), vec![("b".into(), 2.0)]);
+    }
+
+    #[test]
+    fn a_small_set_is_one_exact_buffer_in_the_value() {
+        assert_eq!(std::mem::size_of::<ZSet>(), 16);
+        let mut z = ZSet::default();
+        for i in 0..10 {
+            z.set(format!("member{i}").as_bytes(), i as f64 * 1.5, Limits { entries: 128, value: 64 });
+        }
+        // Count, five integer and five f32 scores, ten 7-byte members.
+        assert_eq!(z.packed_bytes(), Some(1 + 5 * 9 + 5 * 12));
+        assert_eq!(z.len(), 10);
+        assert_eq!(z.remove_range(0, 10), 10);
+        assert_eq!((z.len(), z.packed_bytes()), (0, Some(0)));
     }
 
     #[test]
