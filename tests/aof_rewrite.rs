@@ -128,7 +128,12 @@ fn auto_rewrite_starts_on_growth() {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(node.log().contains("Starting automatic rewriting of AOF on"));
+    // The log line may reach the file a moment later.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !node.log().contains("Starting automatic rewriting of AOF on") {
+        assert!(Instant::now() < deadline, "no log line for the automatic rewrite");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
