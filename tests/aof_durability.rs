@@ -179,3 +179,30 @@ fn xreadgroup_propagates_as_xclaim_and_setid() {
     let after = state(&mut c);
     assert_eq!(before, after);
 }
+
+#[test]
+fn transactions_propagate_wrapped_in_multi_exec() {
+    for shards in ["1", "2"] {
+        let dir = TempDir::new("multi-exec");
+        let mut node = Node::start(CLOVER, dir.path(), &["--shards", shards]);
+        let mut c = node.conn();
+        let _: () = redis::pipe()
+            .atomic()
+            .cmd("SET")
+            .arg("{t}a")
+            .arg(1)
+            .ignore()
+            .cmd("INCRBYFLOAT")
+            .arg("{t}b")
+            .arg("1.5")
+            .ignore()
+            .query(&mut c)
+            .unwrap();
+        drop(c);
+        node.stop();
+        let incr = std::fs::read_to_string(dir.path().join("appendonlydir/appendonly.aof.1.incr.aof")).unwrap();
+        let expected = "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$4\r\n{t}a\r\n$1\r\n1\r\n\
+                        *4\r\n$3\r\nSET\r\n$4\r\n{t}b\r\n$3\r\n1.5\r\n$7\r\nKEEPTTL\r\n*1\r\n$4\r\nEXEC\r\n";
+        assert!(incr.ends_with(expected), "{shards} shards: {incr:?}");
+    }
+}

@@ -91,8 +91,20 @@ pub async fn exec(c: &mut Client, queued: Vec<(&'static CommandSpec, Vec<Bytes>)
             }
         }
         [] | [_] => {
-            let done: Vec<(Reply, u64)> =
-                shard.when_free(|s| queued.iter().map(|(cmd, args)| s.exec(cmd, db, args)).collect()).await;
+            // The transaction propagates as one unit (MULTI/EXEC).
+            let done: Vec<(Reply, u64)> = shard
+                .when_free(|s| {
+                    let unit = s.feed.active();
+                    if unit {
+                        s.feed.begin();
+                    }
+                    let done = queued.iter().map(|(cmd, args)| s.exec(cmd, db, args)).collect();
+                    if unit {
+                        s.feed.end();
+                    }
+                    done
+                })
+                .await;
             let log_slow = |((reply, nanos), (cmd, args)): ((Reply, u64), &(&CommandSpec, Vec<Bytes>))| {
                 super::slowlog::maybe_record(c, cmd, args, nanos / 1000);
                 reply
