@@ -318,8 +318,11 @@ fn run_writer(opts: &Options, manifest: Manifest, file: File, shards: usize) {
 /// Writes and fsyncs what the shards handed over (they hand over within
 /// a millisecond), then stops the writer: SHUTDOWN and SIGTERM.
 pub fn shutdown() {
-    stop_writer();
+    if !GLOBAL.on.load(Ordering::Acquire) {
+        return;
+    }
     notice!("Calling fsync() on the AOF file.");
+    stop_writer();
 }
 
 /// Stops the writer after it wrote and fsynced what it received.
