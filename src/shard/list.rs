@@ -146,9 +146,19 @@ impl Node {
     /// Inserts `v` at byte offset `off` (an element boundary).
     fn insert_at(&mut self, off: usize, v: &[u8]) {
         let (p, plen) = prefix(v.len());
+        self.grow(plen + v.len());
         self.buf.splice(off..off, p[..plen].iter().copied().chain(v.iter().copied()));
         self.count += 1;
         self.lp += listpack::element(v);
+    }
+
+    /// Makes room for `need` more bytes, growing by an eighth at least:
+    /// a node stays nearly full (as Redis's listpack, reallocated to size)
+    /// while a run of pushes still costs amortized O(1) copying.
+    fn grow(&mut self, need: usize) {
+        if self.buf.capacity() - self.buf.len() < need {
+            self.buf.reserve_exact(need.max(self.buf.len() / 8));
+        }
     }
 
     fn insert(&mut self, idx: usize, v: &[u8]) {
@@ -174,6 +184,7 @@ impl Node {
         let (s, end) = self.at(start);
         self.lp = self.lp - listpack::element(&self.buf[s..end]) + listpack::element(v);
         let (p, plen) = prefix(v.len());
+        self.grow((plen + v.len()).saturating_sub(end - start));
         self.buf.splice(start..end, p[..plen].iter().copied().chain(v.iter().copied()));
     }
 
@@ -270,6 +281,10 @@ impl List {
                 }
             }
             _ => {
+                // Most lists are one node: room for just that one at first.
+                if self.nodes.capacity() == 0 {
+                    self.nodes.reserve_exact(1);
+                }
                 if front {
                     self.nodes.push_front(Node::with(v));
                 } else {
