@@ -12,7 +12,6 @@
 //! while the shard has nothing else to do. perf/README.md has the numbers.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::future::poll_fn;
 use std::os::unix::io::{FromRawFd, RawFd};
 use std::rc::Rc;
@@ -28,11 +27,13 @@ struct Waiter {
     waker: RefCell<Option<Waker>>,
 }
 
-/// A shard's epoll instance and the connections registered with it.
+/// A shard's epoll instance and the connections registered with it; a
+/// connection's token (the event's data) is its index in `waiters`.
 struct Poller {
     epfd: RawFd,
-    waiters: RefCell<HashMap<u64, Rc<Waiter>>>,
-    next_token: Cell<u64>,
+    waiters: RefCell<Vec<Option<Rc<Waiter>>>>,
+    /// Indexes of `waiters` free for reuse.
+    free: RefCell<Vec<usize>>,
 }
 
 thread_local! {
@@ -44,7 +45,7 @@ thread_local! {
 /// A socket registered for read readiness; deregistered when dropped.
 pub struct Registration {
     poller: Rc<Poller>,
-    token: u64,
+    token: usize,
     fd: RawFd,
     waiter: Rc<Waiter>,
 }
@@ -54,17 +55,23 @@ impl Registration {
     /// since input may have arrived before it was registered.
     pub fn new(fd: RawFd) -> std::io::Result<Registration> {
         let poller = poller()?;
-        let token = poller.next_token.get();
-        poller.next_token.set(token + 1);
+        let token = poller.free.borrow_mut().pop().unwrap_or_else(|| {
+            let mut waiters = poller.waiters.borrow_mut();
+            waiters.push(None);
+            waiters.len() - 1
+        });
         let mut ev =
-            libc::epoll_event { events: (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLET) as u32, u64: token };
+            libc::epoll_event { events: (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLET) as u32, u64: token as u64 };
         // SAFETY: epoll_ctl on descriptors this shard owns, with an event
         // struct that lives across the call.
         if unsafe { libc::epoll_ctl(poller.epfd, libc::EPOLL_CTL_ADD, fd, &mut ev) } < 0 {
+            poller.free.borrow_mut().push(token);
             return Err(std::io::Error::last_os_error());
         }
         let waiter = Rc::new(Waiter { ready: Cell::new(true), waker: RefCell::new(None) });
-        poller.waiters.borrow_mut().insert(token, waiter.clone());
+        if let Some(slot) = poller.waiters.borrow_mut().get_mut(token) {
+            *slot = Some(waiter.clone());
+        }
         Ok(Registration { poller, token, fd, waiter })
     }
 
@@ -96,7 +103,10 @@ impl Registration {
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        self.poller.waiters.borrow_mut().remove(&self.token);
+        if let Some(slot) = self.poller.waiters.borrow_mut().get_mut(self.token) {
+            *slot = None;
+        }
+        self.poller.free.borrow_mut().push(self.token);
         // SAFETY: the descriptor is still open (the connection closes it
         // after dropping this); a failure leaves nothing to undo.
         unsafe {
@@ -107,11 +117,13 @@ impl Drop for Registration {
 
 impl Poller {
     /// Marks the connections of `events` ready and wakes those waiting.
+    /// (A deregistered socket is never reported: events are taken and
+    /// handled here without a suspension point in between.)
     fn mark_ready(&self, events: &[libc::epoll_event]) {
         let waiters = self.waiters.borrow();
         for ev in events {
-            let token = ev.u64;
-            if let Some(w) = waiters.get(&token) {
+            let token = ev.u64 as usize;
+            if let Some(Some(w)) = waiters.get(token) {
                 w.ready.set(true);
                 if let Some(waker) = w.waker.borrow_mut().take() {
                     waker.wake();
@@ -132,7 +144,7 @@ fn poller() -> std::io::Result<Rc<Poller>> {
         if epfd < 0 {
             return Err(std::io::Error::last_os_error());
         }
-        let poller = Rc::new(Poller { epfd, waiters: RefCell::default(), next_token: Cell::new(0) });
+        let poller = Rc::new(Poller { epfd, waiters: RefCell::default(), free: RefCell::default() });
         glommio::spawn_local(dispatch(poller.clone())).detach();
         *p.borrow_mut() = Some(poller.clone());
         Ok(poller)
