@@ -6,7 +6,7 @@
 mod aof_support;
 mod common;
 
-use aof_support::{dump, workload, Node, TempDir, CLOVER, REDIS};
+use aof_support::{dump, manifest, wait_rewrite, workload, Node, TempDir, CLOVER, REDIS};
 use std::io::Write;
 use std::path::Path;
 
@@ -54,13 +54,7 @@ fn redis_aof_dir_loads_into_clover() {
     let mut r = redis.conn();
     workload(&mut r, 150);
     redis::cmd("BGREWRITEAOF").query::<String>(&mut r).unwrap();
-    for _ in 0..200 {
-        let info: String = redis::cmd("INFO").arg("persistence").query(&mut r).unwrap();
-        if info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrite_scheduled:0") {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_rewrite(&mut r);
     workload(&mut r, 20);
     let theirs = dump(&mut r);
     drop(r);
@@ -76,8 +70,8 @@ fn old_style_single_file_becomes_the_base() {
     let node = Node::start(CLOVER, dir.path(), &["--shards", "2"]);
     let v: String = redis::cmd("GET").arg("old").query(&mut node.conn()).unwrap();
     assert_eq!(v, "value");
-    let manifest = std::fs::read_to_string(dir.path().join("appendonlydir/appendonly.aof.manifest")).unwrap();
-    assert_eq!(manifest, "file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n");
+    let m = manifest(dir.path());
+    assert_eq!(m, "file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n");
     assert!(node.log().contains("Successfully migrated an old-style AOF file (appendonly.aof) into the AOF directory"));
 }
 
@@ -156,19 +150,13 @@ fn redis_rdb_preamble_base_loads_into_clover() {
     workload(&mut r, 100);
     redis::cmd("DEL").arg("stream").query::<()>(&mut r).unwrap();
     redis::cmd("BGREWRITEAOF").query::<String>(&mut r).unwrap();
-    for _ in 0..200 {
-        let info: String = redis::cmd("INFO").arg("persistence").query(&mut r).unwrap();
-        if info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrite_scheduled:0") {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_rewrite(&mut r);
     workload(&mut r, 20);
     let theirs = dump(&mut r);
     drop(r);
     redis.stop();
-    let manifest = std::fs::read_to_string(dir.path().join("appendonlydir/appendonly.aof.manifest")).unwrap();
-    assert!(manifest.contains(".base.rdb"), "{manifest}");
+    let m = manifest(dir.path());
+    assert!(m.contains(".base.rdb"), "{m}");
     let node = Node::start(CLOVER, dir.path(), &["--shards", "2"]);
     assert_eq!(dump(&mut node.conn()), theirs);
     assert!(node.log().contains("Reading RDB base file on AOF loading..."));

@@ -7,30 +7,13 @@
 mod aof_support;
 mod common;
 
-use aof_support::{dump, workload, Node, TempDir, CLOVER, REDIS};
+use aof_support::{dump, manifest, wait_rewrite, workload, Node, TempDir, CLOVER, REDIS};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn info(c: &mut redis::Connection) -> String {
     redis::cmd("INFO").arg("persistence").query(c).unwrap()
-}
-
-/// Waits (bounded) until no rewrite runs or is scheduled.
-fn wait_rewrite(c: &mut redis::Connection) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        let i = info(c);
-        if i.contains("aof_rewrite_in_progress:0") && i.contains("aof_rewrite_scheduled:0") {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("the rewrite did not finish");
-}
-
-fn manifest(dir: &std::path::Path) -> String {
-    std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest")).unwrap()
 }
 
 #[test]

@@ -260,6 +260,28 @@ impl Drop for Child {
     }
 }
 
+/// Starts clover on the data in `dir` with `args` (its start-up load
+/// slowed by them) and connects as soon as it accepts, while it loads.
+fn start_loading(dir: &TempDir, args: &[&str]) -> (Child, redis::Connection) {
+    let port = common::free_port();
+    let child = Child(
+        std::process::Command::new(env!("CARGO_BIN_EXE_clover"))
+            .args(["--port", &port.to_string(), "--dir", &dir.arg()])
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(c) = redis::Client::open(format!("redis://127.0.0.1:{port}/")).and_then(|c| c.get_connection()) {
+            return (child, c);
+        }
+        assert!(Instant::now() < deadline, "no connection");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn start_up_load_answers_loading_until_done() {
     let dir = TempDir::new("loading");
@@ -267,23 +289,8 @@ fn start_up_load_answers_loading_until_done() {
     run_ok(&mut s.conn(), &["DEBUG", "POPULATE", "5000"]);
     let _ = query::<Value>(&mut s.conn(), &["SHUTDOWN"]);
     assert_eq!(s.wait_exit(Duration::from_secs(20)), Some(0));
-    let port = common::free_port();
-    let _child = Child(
-        std::process::Command::new(env!("CARGO_BIN_EXE_clover"))
-            .args(["--port", &port.to_string(), "--dir", &dir.arg(), "--key-load-delay", "400", "--save", ""])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
     // 5000 keys at 0.4 ms each: about 2 s of loading while serving.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut c = loop {
-        if let Ok(c) = redis::Client::open(format!("redis://127.0.0.1:{port}/")).and_then(|c| c.get_connection()) {
-            break c;
-        }
-        assert!(Instant::now() < deadline, "no connection");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let (_child, mut c) = start_loading(&dir, &["--key-load-delay", "400", "--save", ""]);
     let info: String = query(&mut c, &["INFO", "persistence"]).unwrap();
     assert!(info.contains("loading:1"), "{info}");
     assert_eq!(error_text(query(&mut c, &["GET", "key:1"])), "LOADING Redis is loading the dataset in memory");
@@ -305,22 +312,7 @@ fn shutdown_while_loading_keeps_the_file() {
     let _ = query::<Value>(&mut s.conn(), &["SHUTDOWN"]);
     assert_eq!(s.wait_exit(Duration::from_secs(20)), Some(0));
     let before = std::fs::read(dir.join("dump.rdb")).unwrap();
-    let port = common::free_port();
-    let mut child = Child(
-        std::process::Command::new(env!("CARGO_BIN_EXE_clover"))
-            .args(["--port", &port.to_string(), "--dir", &dir.arg(), "--key-load-delay", "1000"])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut c = loop {
-        if let Ok(c) = redis::Client::open(format!("redis://127.0.0.1:{port}/")).and_then(|c| c.get_connection()) {
-            break c;
-        }
-        assert!(Instant::now() < deadline, "no connection");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let (mut child, mut c) = start_loading(&dir, &["--key-load-delay", "1000"]);
     // SHUTDOWN SAVE while loading: no save (it would write half the data).
     let _ = query::<Value>(&mut c, &["SHUTDOWN", "SAVE"]);
     let deadline = Instant::now() + Duration::from_secs(10);

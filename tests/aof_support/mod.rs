@@ -10,6 +10,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The manifest of the AOF directory under `dir`.
+pub fn manifest(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest")).unwrap()
+}
+
+/// Waits (bounded) until no AOF rewrite runs or is scheduled.
+pub fn wait_rewrite(c: &mut redis::Connection) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let i: String = redis::cmd("INFO").arg("persistence").query(c).unwrap();
+        if i.contains("aof_rewrite_in_progress:0") && i.contains("aof_rewrite_scheduled:0") {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("the rewrite did not finish");
+}
+
 /// A directory of one test, removed when dropped.
 pub struct TempDir(pub PathBuf);
 
