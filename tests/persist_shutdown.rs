@@ -93,8 +93,7 @@ fn shutdown_refuses_to_exit_on_a_failed_save_unless_force() {
     assert_eq!(error_text(query(&mut c, &["SHUTDOWN", "SAVE", "NOSAVE"])), "ERR syntax error");
     assert_eq!(error_text(query(&mut c, &["SHUTDOWN", "ABORT"])), "ERR No shutdown in progress.");
     // SIGTERM: the same refusal, the server keeps running.
-    // SAFETY: a signal to the server this test started, by its PID.
-    unsafe { libc::kill(s.pid() as i32, libc::SIGTERM) };
+    s.signal(libc::SIGTERM);
     wait_log(&dir, "Received SIGTERM scheduling shutdown...");
     let deadline = Instant::now() + Duration::from_secs(10);
     while log(&dir).matches("Error trying to save the DB, can't exit.").count() < 2 {
@@ -114,8 +113,7 @@ fn sigterm_and_sigint_save_before_exiting() {
         let dir = TempDir::new("sigterm");
         let mut s = start(&dir, &[]);
         run_ok(&mut s.conn(), &["SET", "a", "1"]);
-        // SAFETY: a signal to the server this test started, by its PID.
-        unsafe { libc::kill(s.pid() as i32, sig) };
+        s.signal(sig);
         assert_eq!(s.wait_exit(Duration::from_secs(10)), Some(0));
         assert!(dir.join("dump.rdb").exists());
         assert!(log(&dir).contains("Saving the final RDB snapshot before exiting."));
@@ -123,8 +121,7 @@ fn sigterm_and_sigint_save_before_exiting() {
         std::fs::remove_file(dir.join("dump.rdb")).unwrap();
         let mut s = start(&dir, &["--shutdown-on-sigterm", "nosave", "--shutdown-on-sigint", "nosave"]);
         run_ok(&mut s.conn(), &["SET", "a", "1"]);
-        // SAFETY: as above.
-        unsafe { libc::kill(s.pid() as i32, sig) };
+        s.signal(sig);
         assert_eq!(s.wait_exit(Duration::from_secs(10)), Some(0));
         assert!(!dir.join("dump.rdb").exists());
     }
@@ -176,8 +173,7 @@ fn shutdown_abort_cancels_a_held_signal() {
     let mut s = start(&dir, &["--enable-debug-command", "yes"]);
     let mut c = s.conn();
     run_ok(&mut c, &["DEBUG", "PAUSE-CRON", "1"]);
-    // SAFETY: a signal to the server this test started, by its PID.
-    unsafe { libc::kill(s.pid() as i32, libc::SIGTERM) };
+    s.signal(libc::SIGTERM);
     wait_log(&dir, "Received SIGTERM scheduling shutdown...");
     assert_eq!(query::<String>(&mut c, &["SHUTDOWN", "ABORT"]).unwrap(), "OK");
     wait_log(&dir, "Shutdown manually aborted.");

@@ -114,9 +114,17 @@ impl Server {
         self.child.try_wait().map(|s| s.is_none()).unwrap_or(false)
     }
 
-    /// The server's process id (for signals).
+    /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Sends signal `sig` to the server.
+    pub fn signal(&self, sig: i32) {
+        // SAFETY: a signal to the child this test started, by its PID.
+        unsafe {
+            libc::kill(self.child.id() as i32, sig);
+        }
     }
 
     /// Waits up to `limit` for the process to exit; its exit code (None:
@@ -135,10 +143,7 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        // SAFETY: SIGTERM to the child we started, by its PID.
-        unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGTERM);
-        }
+        self.signal(libc::SIGTERM);
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
