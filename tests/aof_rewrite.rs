@@ -138,6 +138,9 @@ fn rewrite_without_rdb_preamble_writes_commands() {
         .arg(">")
         .query(&mut c)
         .unwrap();
+    // An empty stream whose last ID is 0-0 (XADD cannot make it directly).
+    let _: () =
+        redis::cmd("XGROUP").arg("CREATE").arg("empty").arg("g").arg("$").arg("MKSTREAM").query(&mut c).unwrap();
     let _: String = redis::cmd("BGREWRITEAOF").query(&mut c).unwrap();
     std::thread::sleep(Duration::from_millis(50));
     wait_rewrite(&mut c);
@@ -157,6 +160,8 @@ fn rewrite_without_rdb_preamble_writes_commands() {
     assert_eq!(dump(&mut c), before);
     let again: redis::Value = redis::cmd("XPENDING").arg("stream").arg("g").query(&mut c).unwrap();
     assert_eq!(again, pending);
+    let groups: redis::Value = redis::cmd("XINFO").arg("GROUPS").arg("empty").query(&mut c).unwrap();
+    assert!(format!("{groups:?}").contains("\"0-0\""), "{groups:?}");
     drop(c);
     drop(node);
     if std::path::Path::new(REDIS).exists() {

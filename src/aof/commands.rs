@@ -84,7 +84,10 @@ fn stream(out: &mut Vec<u8>, key: &[u8], s: &Stream) {
             encode(out, &argv);
         }
     } else {
-        encode(out, &[&b"XADD"[..], key, b"MAXLEN", b"0", &last, b"x", b"y"]);
+        // An entry that MAXLEN 0 removes at once creates the empty stream;
+        // its ID is 0-1 because XADD refuses 0-0 (the stream's last ID may
+        // still be 0-0), and XSETID below puts the real counters back.
+        encode(out, &[&b"XADD"[..], key, b"MAXLEN", b"0", b"0-1", b"x", b"y"]);
     }
     let added = log.entries_added.to_string();
     let max_deleted = log.max_deleted_entry_id.to_bytes();
