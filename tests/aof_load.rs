@@ -6,7 +6,7 @@
 mod aof_support;
 mod common;
 
-use aof_support::{dump, manifest, wait_rewrite, workload, Node, TempDir, CLOVER, REDIS};
+use aof_support::{clover_loads, dump, manifest, wait_rewrite, workload, Node, TempDir, CLOVER, REDIS};
 use std::io::Write;
 use std::path::Path;
 
@@ -40,8 +40,7 @@ fn clover_aof_loads_into_redis_and_back() {
     let theirs = dump(&mut r);
     drop(r);
     redis.stop();
-    let node = Node::start(CLOVER, dir.path(), &["--shards", "3"]);
-    assert_eq!(dump(&mut node.conn()), theirs);
+    clover_loads(dir.path(), "3", &theirs);
 }
 
 #[test]
@@ -59,8 +58,7 @@ fn redis_aof_dir_loads_into_clover() {
     let theirs = dump(&mut r);
     drop(r);
     redis.stop();
-    let node = Node::start(CLOVER, dir.path(), &["--shards", "2"]);
-    assert_eq!(dump(&mut node.conn()), theirs);
+    clover_loads(dir.path(), "2", &theirs);
 }
 
 #[test]

@@ -7,7 +7,7 @@
 mod aof_support;
 mod common;
 
-use aof_support::{dump, manifest, wait_rewrite, workload, Node, TempDir, CLOVER, REDIS};
+use aof_support::{dump, manifest, redis_loads, wait_rewrite, workload, Node, TempDir, CLOVER};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -59,11 +59,7 @@ fn rewrite_under_writes_keeps_everything() {
     node.restart();
     assert_eq!(dump(&mut node.conn()), before);
     drop(node);
-    if std::path::Path::new(REDIS).exists() {
-        std::fs::remove_file(dir.path().join("clover.log")).ok();
-        let redis = Node::start(REDIS, dir.path(), &[]);
-        assert_eq!(dump(&mut redis.conn()), before);
-    }
+    redis_loads(dir.path(), &before);
 }
 
 #[test]
@@ -164,11 +160,7 @@ fn rewrite_without_rdb_preamble_writes_commands() {
     assert!(format!("{groups:?}").contains("\"0-0\""), "{groups:?}");
     drop(c);
     drop(node);
-    if std::path::Path::new(REDIS).exists() {
-        std::fs::remove_file(dir.path().join("clover.log")).ok();
-        let redis = Node::start(REDIS, dir.path(), &[]);
-        assert_eq!(dump(&mut redis.conn()), before);
-    }
+    redis_loads(dir.path(), &before);
 }
 
 #[test]

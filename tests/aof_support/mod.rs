@@ -205,6 +205,24 @@ impl Drop for Node {
     }
 }
 
+/// When redis-server is installed: it loads the files in `dir` (clover's
+/// log moved out of its way) and holds exactly `expected`.
+pub fn redis_loads(dir: &Path, expected: &BTreeMap<(i64, String), String>) {
+    if !Path::new(REDIS).exists() {
+        return;
+    }
+    std::fs::remove_file(dir.join("clover.log")).ok();
+    let redis = Node::start(REDIS, dir, &[]);
+    assert_eq!(dump(&mut redis.conn()), *expected);
+}
+
+/// Clover with `shards` shards loads the files in `dir` and holds exactly
+/// `expected`.
+pub fn clover_loads(dir: &Path, shards: &str, expected: &BTreeMap<(i64, String), String>) {
+    let node = Node::start(CLOVER, dir, &["--shards", shards]);
+    assert_eq!(dump(&mut node.conn()), *expected);
+}
+
 /// Every key of every database with its type, value (in a canonical
 /// form) and whether it has a TTL: what two servers must agree on.
 pub fn dump(c: &mut redis::Connection) -> BTreeMap<(i64, String), String> {
