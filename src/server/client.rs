@@ -19,7 +19,8 @@ pub struct ClientMeta {
     pub name: Option<Bytes>,
     pub db: usize,
     pub created: Instant,
-    pub last_interaction: Instant,
+    /// Unix time in ms of the last read (the shard's batch time).
+    pub last_interaction: u64,
     pub last_cmd: &'static str,
     pub qbuf: usize,
     pub resp: u8,
@@ -58,7 +59,7 @@ impl ClientMeta {
             self.fd,
             name,
             now.duration_since(self.created).as_secs(),
-            now.duration_since(self.last_interaction).as_secs(),
+            crate::shard::expire::now_ms().saturating_sub(self.last_interaction) / 1000,
             flags,
             self.db,
             self.qbuf,
@@ -98,10 +99,10 @@ impl Registry {
         if settings.timeout == 0 {
             return;
         }
-        let now = Instant::now();
+        let now = crate::shard::expire::now_ms();
         for c in self.clients.values() {
             let mut c = c.borrow_mut();
-            if now.duration_since(c.last_interaction).as_secs() > settings.timeout {
+            if now.saturating_sub(c.last_interaction) / 1000 > settings.timeout {
                 c.kill();
             }
         }
