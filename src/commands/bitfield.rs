@@ -3,7 +3,7 @@
 //! FAIL overflow behaviours.
 
 use super::bitmap::{bit_at, bit_offset, with_bits};
-use super::strings::read_str;
+use super::strings::read_str_with;
 use super::util::*;
 use crate::command::ExecCtx;
 use crate::resp::Reply;
@@ -100,8 +100,8 @@ fn bitfield_generic(c: &mut ExecCtx, a: &[Bytes], read_only: bool) -> Result<Rep
     let ops = parse_ops(c, a)?;
     let writes = ops.iter().filter(|o| o.kind != Kind::Get);
     let Some(max_bit) = writes.map(|o| o.offset + o.bits as u64 - 1).max() else {
-        let v = read_str(c, &a[1])?.unwrap_or_default();
-        return Ok(Reply::Array(ops.iter().map(|op| Reply::Int(get(&v, op))).collect()));
+        let read = |v: &[u8]| Reply::Array(ops.iter().map(|op| Reply::Int(get(v, op))).collect());
+        return Ok(read_str_with(c, &a[1], |v| read(v))?.unwrap_or_else(|| read(&[])));
     };
     if read_only {
         return Err(Reply::err("ERR BITFIELD_RO only supports the GET subcommand"));

@@ -3,12 +3,12 @@
 //! code is in `bitfield.rs`). Bit 0 is the most significant bit of byte 0.
 
 use super::bitfield::{bitfield, bitfield_ro};
-use super::strings::{as_str_mut, read_str, write_entry};
+use super::strings::{as_str_mut, read_str, read_str_with, write_entry};
 use super::util::*;
 use crate::command::spec::{acl, flags as f, ks, CommandSpec, Exec, ShardFn};
 use crate::command::ExecCtx;
 use crate::resp::Reply;
-use crate::shard::{Entry, Value};
+use crate::shard::{CompactBytes, Entry, Value};
 use bytes::{Bytes, BytesMut};
 
 pub fn commands() -> Vec<CommandSpec> {
@@ -93,7 +93,7 @@ pub fn with_bits<R>(
         None => {
             let mut m = BytesMut::zeroed(need);
             let r = f(&mut m, true);
-            c.db().insert(key, Entry::new(Value::Str(m.into())));
+            c.db().insert(key, Entry::new(Value::Str(CompactBytes::raw(m))));
             Ok(r)
         }
     }
@@ -130,8 +130,7 @@ fn setbit(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
 fn getbit(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     either((|| {
         let offset = bit_offset(&a[2], 0, c.settings.proto_max_bulk_len)?;
-        let v = read_str(c, &a[1])?.unwrap_or_default();
-        Ok(Reply::Int(bit_at(&v, offset) as i64))
+        Ok(Reply::Int(read_str_with(c, &a[1], |v| bit_at(v, offset))?.unwrap_or(0) as i64))
     })())
 }
 
@@ -177,22 +176,24 @@ fn pad8(w: &[u8]) -> [u8; 8] {
 }
 
 fn bitcount(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    either((|| {
-        let Some(v) = read_str(c, &a[1])? else { return Ok(Reply::Int(0)) };
-        let range = match a.len() {
-            2 => bit_range(0, -1, v.len(), false),
-            4 | 5 => {
-                let (start, end) = (int_arg(&a[2])?, int_arg(&a[3])?);
-                if start < 0 && end < 0 && start > end {
-                    return Ok(Reply::Int(0));
-                }
-                let bits = a.len() == 5 && unit_is_bit(&a[4])?;
-                bit_range(start, end, v.len(), bits)
+    either(read_str_with(c, &a[1], |v| count_bits(v, a)).and_then(|r| r.unwrap_or(Ok(Reply::Int(0)))))
+}
+
+/// BITCOUNT over the string `v`.
+fn count_bits(v: &[u8], a: &[Bytes]) -> Result<Reply, Reply> {
+    let range = match a.len() {
+        2 => bit_range(0, -1, v.len(), false),
+        4 | 5 => {
+            let (start, end) = (int_arg(&a[2])?, int_arg(&a[3])?);
+            if start < 0 && end < 0 && start > end {
+                return Ok(Reply::Int(0));
             }
-            _ => return Err(Reply::err(ERR_SYNTAX)),
-        };
-        Ok(Reply::Int(range.map_or(0, |r| popcount(&v, r)) as i64))
-    })())
+            let bits = a.len() == 5 && unit_is_bit(&a[4])?;
+            bit_range(start, end, v.len(), bits)
+        }
+        _ => return Err(Reply::err(ERR_SYNTAX)),
+    };
+    Ok(Reply::Int(range.map_or(0, |r| popcount(v, r)) as i64))
 }
 
 /// The first bit equal to `bit` in the inclusive bit range.
@@ -226,23 +227,28 @@ fn bitpos(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
             return Err(Reply::err("ERR The bit argument must be 1 or 0."));
         }
         let bit = bit as u8;
-        let Some(v) = read_str(c, &a[1])? else { return Ok(Reply::Int(if bit == 1 { -1 } else { 0 })) };
-        if a.len() > 6 {
-            return Err(Reply::err(ERR_SYNTAX));
-        }
-        let start = if a.len() > 3 { int_arg(&a[3])? } else { 0 };
-        let bits = a.len() == 6 && unit_is_bit(&a[5])?;
-        let end_given = a.len() > 4;
-        let end = if end_given { int_arg(&a[4])? } else { -1 };
-        let Some(range) = bit_range(start, end, v.len(), bits) else { return Ok(Reply::Int(-1)) };
-        Ok(Reply::Int(match first_bit(&v, range, bit) {
-            Some(pos) => pos as i64,
-            // Looking for a clear bit past an open-ended range: the string
-            // counts as padded with zeros on the right.
-            None if bit == 0 && !end_given => range.1 as i64 + 1,
-            None => -1,
-        }))
+        let missing = Reply::Int(if bit == 1 { -1 } else { 0 });
+        read_str_with(c, &a[1], |v| find_bit(v, a, bit))?.unwrap_or(Ok(missing))
     })())
+}
+
+/// BITPOS over the string `v`.
+fn find_bit(v: &[u8], a: &[Bytes], bit: u8) -> Result<Reply, Reply> {
+    if a.len() > 6 {
+        return Err(Reply::err(ERR_SYNTAX));
+    }
+    let start = if a.len() > 3 { int_arg(&a[3])? } else { 0 };
+    let bits = a.len() == 6 && unit_is_bit(&a[5])?;
+    let end_given = a.len() > 4;
+    let end = if end_given { int_arg(&a[4])? } else { -1 };
+    let Some(range) = bit_range(start, end, v.len(), bits) else { return Ok(Reply::Int(-1)) };
+    Ok(Reply::Int(match first_bit(v, range, bit) {
+        Some(pos) => pos as i64,
+        // Looking for a clear bit past an open-ended range: the string
+        // counts as padded with zeros on the right.
+        None if bit == 0 && !end_given => range.1 as i64 + 1,
+        None => -1,
+    }))
 }
 
 /// BITOP's operations.
@@ -274,7 +280,7 @@ fn bitop(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
             }
             return Ok(Reply::Int(0));
         }
-        let mut out = vec![0u8; len];
+        let mut out = BytesMut::zeroed(len);
         out[..sources[0].len()].copy_from_slice(&sources[0]);
         for s in &sources[1..] {
             let pairs = out.iter_mut().zip(s.iter());
@@ -291,7 +297,7 @@ fn bitop(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
         if op == BitOp::Not {
             out.iter_mut().for_each(|o| *o = !*o);
         }
-        c.db().set(target, Value::Str(out.into()));
+        c.db().set(target, Value::Str(CompactBytes::raw(out)));
         c.dirty(1);
         Ok(Reply::Int(len as i64))
     })())

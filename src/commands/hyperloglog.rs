@@ -7,7 +7,7 @@ use super::util::*;
 use crate::command::spec::{acl, flags as f, ks, CommandSpec, Exec, ShardFn};
 use crate::command::ExecCtx;
 use crate::resp::Reply;
-use crate::shard::{Entry, Value};
+use crate::shard::{CompactBytes, Entry, Value};
 use crate::util::hll::{self, Corrupt, Encoding, HDR_LEN, REGISTERS};
 use bytes::{Bytes, BytesMut};
 
@@ -99,7 +99,7 @@ fn pfadd(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
                 let mut v = hll::new_sparse();
                 let n = add_all(&mut v, elements, max)? + 1;
                 hll::invalidate(&mut v);
-                c.db().insert(key, Entry::new(Value::Str(v.into())));
+                c.db().insert(key, Entry::new(Value::Str(CompactBytes::raw(v))));
                 n
             }
         };
@@ -149,7 +149,7 @@ fn pfmerge(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
         }
         let dest = &a[1];
         if write_entry(c, dest).is_none() {
-            c.db().insert(dest, Entry::new(Value::Str(hll::new_sparse().into())));
+            c.db().insert(dest, Entry::new(Value::Str(CompactBytes::raw(hll::new_sparse()))));
         }
         let sparse_max = c.settings.hll_sparse_max_bytes;
         with_hll(c, dest, |v| {

@@ -142,7 +142,7 @@ pub fn read_str(c: &mut ExecCtx, key: &[u8]) -> Result<Option<Bytes>, Reply> {
 }
 
 /// `read_str` that hands the stored string to `f` instead of copying it.
-fn read_str_with<T>(c: &mut ExecCtx, key: &[u8], f: impl FnOnce(&CompactBytes) -> T) -> Result<Option<T>, Reply> {
+pub fn read_str_with<T>(c: &mut ExecCtx, key: &[u8], f: impl FnOnce(&CompactBytes) -> T) -> Result<Option<T>, Reply> {
     let now = c.now;
     let found = c.db().get(key, now).map(|e| {
         e.access = crate::shard::expire::lru_clock();
@@ -160,13 +160,10 @@ fn read_str_with<T>(c: &mut ExecCtx, key: &[u8], f: impl FnOnce(&CompactBytes) -
     }
 }
 
-/// The bulk reply of a stored string, without an allocation: a short one
-/// is copied whole into the reply, a long one shared.
+/// The bulk reply of a stored string: a copy (the value itself when it is
+/// short), or a share of a raw one.
 fn str_reply(v: &CompactBytes) -> Reply {
-    match v {
-        CompactBytes::Inline { .. } => Reply::Str(v.clone()),
-        CompactBytes::Heap(b) => Reply::Bulk((**b).clone()),
-    }
+    Reply::Str(v.clone())
 }
 
 /// Looks `key` up for writing (no hit/miss statistics): its live entry.
@@ -414,7 +411,7 @@ fn append(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
 }
 
 fn strlen(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    either(read_str(c, &a[1]).map(|v| Reply::Int(v.map_or(0, |b| b.len() as i64))))
+    either(read_str_with(c, &a[1], |v| v.len()).map(|n| Reply::Int(n.unwrap_or(0) as i64)))
 }
 
 /// The byte range GETRANGE returns for `start..=end` over `len` bytes.
@@ -431,8 +428,9 @@ fn string_range(start: i64, end: i64, len: usize) -> Option<std::ops::Range<usiz
 fn getrange(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     either((|| {
         let (start, end) = (int_arg(&a[2])?, int_arg(&a[3])?);
-        let v = read_str(c, &a[1])?.unwrap_or_default();
-        Ok(Reply::Bulk(string_range(start, end, v.len()).map_or_else(Bytes::new, |r| v.slice(r))))
+        let part =
+            |v: &CompactBytes| string_range(start, end, v.len()).map_or_else(Bytes::new, |r| v[r].to_vec().into());
+        Ok(Reply::Bulk(read_str_with(c, &a[1], part)?.unwrap_or_default()))
     })())
 }
 
@@ -455,7 +453,7 @@ fn setrange(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
                 check_len(max, offset, value.len())?;
                 let mut m = BytesMut::new();
                 let len = write(&mut m);
-                c.db().insert(key, Entry::new(Value::Str(m.into())));
+                c.db().insert(key, Entry::new(Value::Str(CompactBytes::raw(m))));
                 len
             }
             Some(e) => {

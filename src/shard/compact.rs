@@ -1,7 +1,12 @@
 //! `CompactBytes`: the byte string keys and string values are stored as.
 //! Up to `INLINE` bytes live inside the 24-byte value itself (no
-//! allocation: most keys and many values are this short); longer ones are a
-//! boxed `Bytes`, so a GET of a big value shares it instead of copying.
+//! allocation: most keys and many values are this short). A longer string
+//! written whole (SET, RESTORE, a load) is one exactly sized allocation and
+//! nothing else: no header that would push a 1 KiB value past the size the
+//! allocator's per-thread cache serves, no reference count to touch; a
+//! reply copies it. A string edited in place (APPEND, SETRANGE, SETBIT,
+//! BITFIELD, HyperLogLogs) is kept with room to grow and shared by replies,
+//! and is what Redis calls the "raw" encoding whatever its length.
 
 use bytes::{Bytes, BytesMut};
 use std::borrow::Borrow;
@@ -14,17 +19,20 @@ pub const INLINE: usize = 22;
 /// An immutable byte string, inline when short.
 #[derive(Clone)]
 pub enum CompactBytes {
-    Inline { len: u8, data: [u8; INLINE] },
-    Heap(Box<Bytes>),
+    Inline {
+        len: u8,
+        data: [u8; INLINE],
+    },
+    /// Longer than `INLINE`, as it was written.
+    Flat(Box<[u8]>),
+    /// Edited in place: its buffer may have spare room.
+    Raw(Box<Bytes>),
 }
 
 impl CompactBytes {
     /// A copy of `b`.
     pub fn from_slice(b: &[u8]) -> CompactBytes {
-        match Self::inline(b) {
-            Some(c) => c,
-            None => CompactBytes::Heap(Box::new(Bytes::copy_from_slice(b))),
-        }
+        Self::inline(b).unwrap_or_else(|| CompactBytes::Flat(Box::from(b)))
     }
 
     fn inline(b: &[u8]) -> Option<CompactBytes> {
@@ -35,31 +43,52 @@ impl CompactBytes {
         })
     }
 
+    /// A string built by editing (a new bitmap, HyperLogLog, SETRANGE
+    /// target): raw, as Redis creates those.
+    pub fn raw(b: BytesMut) -> CompactBytes {
+        CompactBytes::Raw(Box::new(b.freeze()))
+    }
+
+    /// Whether this is Redis's "raw" encoding by construction (edited in
+    /// place) rather than by length.
+    pub fn is_raw(&self) -> bool {
+        matches!(self, CompactBytes::Raw(_))
+    }
+
     pub fn as_bytes(&self) -> &[u8] {
         match self {
             CompactBytes::Inline { len, data } => &data[..*len as usize],
-            CompactBytes::Heap(b) => b,
+            CompactBytes::Flat(b) => b,
+            CompactBytes::Raw(b) => b,
         }
     }
 
-    /// The bytes as a `Bytes`: shared when on the heap, copied when inline.
+    /// The bytes as a `Bytes`: shared when raw, copied otherwise.
     pub fn to_bytes(&self) -> Bytes {
         match self {
-            CompactBytes::Inline { .. } => Bytes::copy_from_slice(self.as_bytes()),
-            CompactBytes::Heap(b) => (**b).clone(),
+            CompactBytes::Raw(b) => (**b).clone(),
+            _ => Bytes::copy_from_slice(self.as_bytes()),
         }
     }
 
-    /// Changes the bytes in place (APPEND, SETRANGE, SETBIT, HLL updates):
-    /// a heap string no reply still shares is edited without a copy.
+    /// Changes the bytes in place (APPEND, SETRANGE, SETBIT, HLL updates),
+    /// leaving the string raw: a raw string no reply still shares is edited
+    /// without a copy.
     pub fn edit<R>(&mut self, f: impl FnOnce(&mut BytesMut) -> R) -> R {
-        let mut m = match std::mem::replace(self, CompactBytes::Inline { len: 0, data: [0; INLINE] }) {
-            CompactBytes::Heap(b) => BytesMut::from(*b),
-            inline => BytesMut::from(inline.as_bytes()),
-        };
-        let r = f(&mut m);
-        *self = m.freeze().into();
-        r
+        match self {
+            CompactBytes::Raw(b) => {
+                let mut m = BytesMut::from(std::mem::take(&mut **b));
+                let r = f(&mut m);
+                **b = m.freeze();
+                r
+            }
+            other => {
+                let mut m = BytesMut::from(other.as_bytes());
+                let r = f(&mut m);
+                *other = CompactBytes::raw(m);
+                r
+            }
+        }
     }
 }
 
@@ -71,19 +100,19 @@ impl Default for CompactBytes {
 
 impl From<Bytes> for CompactBytes {
     fn from(b: Bytes) -> Self {
-        Self::inline(&b).unwrap_or_else(|| CompactBytes::Heap(Box::new(b)))
+        Self::from_slice(&b)
     }
 }
 
 impl From<BytesMut> for CompactBytes {
     fn from(b: BytesMut) -> Self {
-        Self::inline(&b).unwrap_or_else(|| CompactBytes::Heap(Box::new(b.freeze())))
+        Self::from_slice(&b)
     }
 }
 
 impl From<Vec<u8>> for CompactBytes {
     fn from(v: Vec<u8>) -> Self {
-        Self::inline(&v).unwrap_or_else(|| CompactBytes::Heap(Box::new(Bytes::from(v))))
+        Self::from_slice(&v)
     }
 }
 
@@ -160,7 +189,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<CompactBytes>(), 24);
         assert!(matches!(CompactBytes::from("key:000000000001"), CompactBytes::Inline { .. }));
         assert!(matches!(CompactBytes::from_slice(&[7; INLINE]), CompactBytes::Inline { .. }));
-        assert!(matches!(CompactBytes::from_slice(&[7; INLINE + 1]), CompactBytes::Heap(_)));
+        assert!(matches!(CompactBytes::from_slice(&[7; INLINE + 1]), CompactBytes::Flat(_)));
     }
 
     #[test]
@@ -169,25 +198,47 @@ mod tests {
         let long = vec![b'x'; 100];
         m.insert(CompactBytes::from("a"), 1);
         m.insert(CompactBytes::from(long.clone()), 2);
+        let mut edited = CompactBytes::from("b");
+        edited.edit(|b| b.extend_from_slice(b"cd"));
+        m.insert(edited, 3);
         assert_eq!(m.get(&b"a"[..]), Some(&1));
         assert_eq!(m.get(&long[..]), Some(&2));
+        assert_eq!(m.get(&b"bcd"[..]), Some(&3));
     }
 
     #[test]
-    fn edit_moves_between_inline_and_heap() {
+    fn edited_strings_are_raw_at_any_length() {
         let mut s = CompactBytes::from("abc");
+        assert!(!s.is_raw());
         s.edit(|m| m.extend_from_slice(&[b'd'; 30]));
         assert_eq!(s.len(), 33);
-        assert!(matches!(s, CompactBytes::Heap(_)));
+        assert!(s.is_raw());
         s.edit(|m| m.truncate(2));
         assert_eq!(&*s, b"ab");
-        assert!(matches!(s, CompactBytes::Inline { .. }));
+        assert!(s.is_raw());
+        let mut long = CompactBytes::from_slice(&[1; 100]);
+        long.edit(|m| m[0] = 2);
+        assert!(long.is_raw());
+        assert_eq!(long[..2], [2, 1]);
     }
 
     #[test]
-    fn heap_bytes_are_shared_not_copied() {
-        let big = Bytes::from(vec![1u8; 1000]);
-        let c = CompactBytes::from(big.clone());
-        assert_eq!(c.to_bytes().as_ptr(), big.as_ptr());
+    fn raw_strings_are_shared_not_copied() {
+        let mut raw = CompactBytes::from("x");
+        raw.edit(|m| m.resize(1000, 0));
+        assert_eq!(raw.to_bytes().as_ptr(), raw.as_ptr());
+    }
+
+    #[test]
+    fn a_shared_string_is_copied_before_an_edit() {
+        let mut s = CompactBytes::from_slice(&[1u8; 100]);
+        let reply = s.to_bytes();
+        s.edit(|m| m[0] = 9);
+        assert_eq!(reply[0], 1);
+        assert_eq!(s[0], 9);
+        let reply = s.to_bytes();
+        s.edit(|m| m[1] = 9);
+        assert_eq!(reply[1], 1);
+        assert_eq!(s[..2], [9, 9]);
     }
 }

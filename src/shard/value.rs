@@ -33,7 +33,9 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::Str(b) => {
-                if b.len() <= 20 && crate::util::num::parse_i64(b).is_some() {
+                if b.is_raw() {
+                    "raw"
+                } else if b.len() <= 20 && crate::util::num::parse_i64(b).is_some() {
                     "int"
                 } else if b.len() <= 44 {
                     "embstr"
