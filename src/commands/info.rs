@@ -1,7 +1,7 @@
 //! INFO: the node's state in Redis 7.0's sections and field names, merged
 //! from every shard's counters.
 
-use super::memory::{client_memory, Overview};
+use super::memory::Overview;
 use crate::command::spec::{acl, flags as f, CommandSpec, Exec, LocalFuture};
 use crate::command::table;
 use crate::metrics::memory::{self, human, Memory};
@@ -149,7 +149,7 @@ fn shard_report(s: &std::rc::Rc<crate::server::shard::Shard>) -> ShardReport {
         clients: clients.clients.len(),
         blocked: clients.blocked,
         timed: clients.blocked_with_timeout,
-        client_memory: qbufs.clone().map(client_memory).sum(),
+        client_memory: clients.clients.values().map(|m| m.borrow().memory()).sum(),
         max_qbuf: qbufs.max().unwrap_or(0),
     }
 }

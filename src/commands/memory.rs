@@ -110,7 +110,7 @@ async fn overview(c: &Client) -> Overview {
         .shard
         .run_on_all(|s| {
             let keys: Vec<u64> = s.ks.borrow().dbs.iter().map(|d| d.len() as u64).collect();
-            let clients: u64 = s.clients.borrow().clients.values().map(|m| client_memory(m.borrow().qbuf)).sum();
+            let clients: u64 = s.clients.borrow().clients.values().map(|m| m.borrow().memory()).sum();
             (keys, clients)
         })
         .await;
@@ -121,12 +121,6 @@ async fn overview(c: &Client) -> Overview {
         }
     }
     Overview { m: memory::read(), db_keys, clients: shards.iter().map(|s| s.1).sum() }
-}
-
-/// What Clover counts for one connection: its query buffer plus its read
-/// and reply buffers (CLIENT LIST's tot-mem).
-pub fn client_memory(qbuf: usize) -> u64 {
-    qbuf as u64 + 2 * 16384
 }
 
 fn stats(c: &mut Client, _a: Vec<Bytes>) -> LocalFuture<'_> {

@@ -22,7 +22,12 @@ pub struct ClientMeta {
     /// Unix time in ms of the last read (the shard's batch time).
     pub last_interaction: u64,
     pub last_cmd: &'static str,
+    /// Bytes in the query buffer, and what it has allocated (its free
+    /// space is the difference).
     pub qbuf: usize,
+    pub qbuf_alloc: usize,
+    /// Wakes the connection to give its query buffer's free space back.
+    pub nudge: Option<super::ready::Nudge>,
     pub resp: u8,
     /// CLIENT NO-EVICT.
     pub no_evict: bool,
@@ -35,6 +40,12 @@ pub struct ClientMeta {
 }
 
 impl ClientMeta {
+    /// What Clover counts for the connection (CLIENT LIST's tot-mem, INFO's
+    /// clients memory): its query buffer's allocation plus a reply buffer.
+    pub fn memory(&self) -> u64 {
+        self.qbuf_alloc.max(self.qbuf) as u64 + 16384
+    }
+
     /// The CLIENT LIST / CLIENT INFO line.
     pub fn line(&self) -> String {
         let now = Instant::now();
@@ -63,8 +74,8 @@ impl ClientMeta {
             flags,
             self.db,
             self.qbuf,
-            16384usize.saturating_sub(self.qbuf),
-            self.qbuf + 16384 * 2,
+            self.qbuf_alloc.saturating_sub(self.qbuf),
+            self.memory(),
             if self.last_cmd.is_empty() { "NULL" } else { self.last_cmd },
             self.resp,
         )
@@ -94,16 +105,20 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Closes clients idle for longer than the `timeout` directive.
-    pub fn check_timeouts(&self, settings: &Settings) {
-        if settings.timeout == 0 {
-            return;
-        }
+    /// Closes clients idle for longer than the `timeout` directive, and
+    /// asks those idle for a while to give their query buffer's free space
+    /// back.
+    pub fn cron(&self, settings: &Settings) {
         let now = crate::shard::expire::now_ms();
         for c in self.clients.values() {
             let mut c = c.borrow_mut();
-            if now.saturating_sub(c.last_interaction) / 1000 > settings.timeout {
+            let idle = now.saturating_sub(c.last_interaction) / 1000;
+            if settings.timeout != 0 && idle > settings.timeout {
                 c.kill();
+            } else if idle > super::querybuf::IDLE_SECS && super::querybuf::wasteful(c.qbuf, c.qbuf_alloc) {
+                if let Some(nudge) = &c.nudge {
+                    nudge.wake();
+                }
             }
         }
     }

@@ -4,6 +4,7 @@
 
 use super::client::{Client, ClientMeta};
 use super::dispatch::Pipeline;
+use super::querybuf::{self, make_room, Peak, READ_ROOM};
 use super::ready::Registration;
 use super::shard::Shard;
 use crate::resp::parse::Limits;
@@ -16,9 +17,6 @@ use std::os::unix::io::AsRawFd;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
-
-/// Free space in the query buffer before each read.
-const READ_CHUNK: usize = 16 * 1024;
 
 /// Most bytes taken from a socket in one turn, however fast it fills.
 const TURN_READ_MAX: usize = 256 * 1024;
@@ -70,6 +68,7 @@ async fn serve(shard: Rc<Shard>, mut stream: TcpStream) {
     let laddr = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let id = shared.next_client_id();
     let now = Instant::now();
+    let input = Registration::new(stream.as_raw_fd()).ok();
     let meta = Rc::new(RefCell::new(ClientMeta {
         id,
         addr,
@@ -81,6 +80,8 @@ async fn serve(shard: Rc<Shard>, mut stream: TcpStream) {
         last_interaction: crate::shard::expire::now_ms(),
         last_cmd: "",
         qbuf: 0,
+        qbuf_alloc: 0,
+        nudge: input.as_ref().map(Registration::nudge),
         resp: 2,
         no_evict: false,
         monitor: false,
@@ -89,7 +90,6 @@ async fn serve(shard: Rc<Shard>, mut stream: TcpStream) {
     }));
     shard.clients.borrow_mut().clients.insert(id, meta.clone());
     let mut client = Client::new(shard.clone(), meta.clone());
-    let input = Registration::new(stream.as_raw_fd()).ok();
     run(&mut client, &mut stream, input.as_ref()).await;
     drop(input);
     shard.clients.borrow_mut().clients.remove(&id);
@@ -106,10 +106,17 @@ async fn serve(shard: Rc<Shard>, mut stream: TcpStream) {
 /// reported input (see `ready`), and read again while each read fills the
 /// buffer, up to `TURN_READ_MAX`: a pipeline larger than the buffer is then
 /// executed in one turn and answered with one write, not split in two.
-/// Without a registration, one read through glommio.
-async fn read_some(stream: &mut TcpStream, input: Option<&Registration>, buf: &mut BytesMut) -> std::io::Result<usize> {
-    make_room(buf);
+/// Without a registration, one read through glommio. A nudge while waiting
+/// (from the cron, when the connection is idle) gives the buffer's free
+/// space back.
+async fn read_some(
+    stream: &mut TcpStream,
+    input: Option<&Registration>,
+    buf: &mut BytesMut,
+    meta: &RefCell<ClientMeta>,
+) -> std::io::Result<usize> {
     let Some(input) = input else {
+        make_room(buf);
         let len = buf.len();
         let spare = buf.capacity() - len;
         // SAFETY: the slice covers the buffer's spare capacity, which `read`
@@ -124,6 +131,7 @@ async fn read_some(stream: &mut TcpStream, input: Option<&Registration>, buf: &m
     let fd = stream.as_raw_fd();
     loop {
         if input.take() {
+            make_room(buf);
             let mut total = 0;
             loop {
                 let spare = buf.capacity() - buf.len();
@@ -154,14 +162,11 @@ async fn read_some(stream: &mut TcpStream, input: Option<&Registration>, buf: &m
                 }
             }
         }
+        if input.take_nudge() {
+            querybuf::release(buf);
+            meta.borrow_mut().qbuf_alloc = buf.capacity();
+        }
         input.wait().await;
-    }
-}
-
-/// Ensures `buf` has at least `READ_CHUNK` bytes free.
-fn make_room(buf: &mut BytesMut) {
-    if buf.capacity() - buf.len() < READ_CHUNK {
-        buf.reserve(READ_CHUNK);
     }
 }
 
@@ -201,12 +206,13 @@ async fn next_read(
     input: Option<&Registration>,
     buf: &mut BytesMut,
 ) -> std::io::Result<usize> {
+    let meta = client.meta.clone();
     let Some(lines) = client.monitor.take() else {
-        return read_some(stream, input, buf).await;
+        return read_some(stream, input, buf, &meta).await;
     };
     let result = loop {
         let event = futures_lite::future::or(async { Event::Line(lines.recv().await) }, async {
-            Event::Read(read_some(stream, input, buf).await)
+            Event::Read(read_some(stream, input, buf, &meta).await)
         })
         .await;
         match event {
@@ -216,7 +222,7 @@ async fn next_read(
                     break Ok(0);
                 }
             }
-            Event::Line(None) => break read_some(stream, input, buf).await,
+            Event::Line(None) => break read_some(stream, input, buf, &meta).await,
         }
     };
     client.monitor = Some(lines);
@@ -226,7 +232,8 @@ async fn next_read(
 /// The read, execute, write loop.
 async fn run(client: &mut Client, stream: &mut TcpStream, input: Option<&Registration>) {
     let shard = client.shard.clone();
-    let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
+    let mut rbuf = BytesMut::with_capacity(READ_ROOM);
+    let mut peak = Peak::new(shard.now());
     let mut parser = RequestParser::default();
     let mut pipe = Pipeline::new(shard.shared.shards);
     let mut args = Vec::with_capacity(8);
@@ -240,6 +247,7 @@ async fn run(client: &mut Client, stream: &mut TcpStream, input: Option<&Registr
             return;
         }
         client.meta.borrow_mut().last_interaction = shard.tick();
+        peak.note(rbuf.len());
         {
             let mut stats = shard.stats.borrow_mut();
             stats.net_input_bytes += n as u64;
@@ -274,7 +282,6 @@ async fn run(client: &mut Client, stream: &mut TcpStream, input: Option<&Registr
             }
         }
         pipe.flush(client).await;
-        client.meta.borrow_mut().qbuf = rbuf.len();
         if !pipe.out.is_empty() {
             // This turn's records go to the AOF writer now (as Redis
             // writes its AOF buffer before it sleeps); with appendfsync
@@ -305,8 +312,12 @@ async fn run(client: &mut Client, stream: &mut TcpStream, input: Option<&Registr
         if client.close_after_reply {
             return;
         }
-        if rbuf.capacity() > 4 * READ_CHUNK && rbuf.is_empty() {
-            rbuf = BytesMut::with_capacity(READ_CHUNK);
+        peak.trim(&mut rbuf, shard.now());
+        make_room(&mut rbuf);
+        {
+            let mut m = client.meta.borrow_mut();
+            m.qbuf = rbuf.len();
+            m.qbuf_alloc = rbuf.capacity();
         }
     }
 }

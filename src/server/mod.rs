@@ -17,6 +17,7 @@ pub mod pause;
 pub mod peer;
 pub mod pending;
 pub mod propagate;
+pub mod querybuf;
 pub mod ready;
 pub mod redact;
 pub mod settings;

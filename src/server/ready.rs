@@ -24,7 +24,23 @@ const BATCH: usize = 256;
 #[derive(Default)]
 struct Waiter {
     ready: Cell<bool>,
+    /// Woken for housekeeping rather than input (see `Nudge`).
+    nudged: Cell<bool>,
     waker: RefCell<Option<Waker>>,
+}
+
+/// Wakes a connection waiting for input although none arrived, so that it
+/// can tend to its own state (the cron asks an idle connection to release
+/// its query buffer this way).
+pub struct Nudge(Rc<Waiter>);
+
+impl Nudge {
+    pub fn wake(&self) {
+        self.0.nudged.set(true);
+        if let Some(waker) = self.0.waker.borrow_mut().take() {
+            waker.wake();
+        }
+    }
 }
 
 /// A shard's epoll instance and the connections registered with it; a
@@ -68,7 +84,7 @@ impl Registration {
             poller.free.borrow_mut().push(token);
             return Err(std::io::Error::last_os_error());
         }
-        let waiter = Rc::new(Waiter { ready: Cell::new(true), waker: RefCell::new(None) });
+        let waiter = Rc::new(Waiter { ready: Cell::new(true), ..Waiter::default() });
         if let Some(slot) = poller.waiters.borrow_mut().get_mut(token) {
             *slot = Some(waiter.clone());
         }
@@ -88,10 +104,21 @@ impl Registration {
         self.waiter.ready.set(true);
     }
 
-    /// Waits until input is reported (without taking the report).
+    /// A handle that wakes this connection's `wait` without input.
+    pub fn nudge(&self) -> Nudge {
+        Nudge(self.waiter.clone())
+    }
+
+    /// Takes a nudge: true when one came since the last call.
+    pub fn take_nudge(&self) -> bool {
+        self.waiter.nudged.replace(false)
+    }
+
+    /// Waits until input is reported or a nudge comes (without taking
+    /// either).
     pub async fn wait(&self) {
         poll_fn(|cx| {
-            if self.waiter.ready.get() {
+            if self.waiter.ready.get() || self.waiter.nudged.get() {
                 return Poll::Ready(());
             }
             *self.waiter.waker.borrow_mut() = Some(cx.waker().clone());

@@ -437,7 +437,7 @@ impl Shard {
                     glommio::spawn_local(crate::persist::shutdown::on_signal(self.clone(), sig)).detach();
                 }
             }
-            self.clients.borrow().check_timeouts(&self.settings.borrow());
+            self.clients.borrow().cron(&self.settings.borrow());
         }
     }
 }
