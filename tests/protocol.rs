@@ -28,6 +28,29 @@ fn pipelined_replies_keep_request_order_across_shards() {
     assert_eq!(r.roundtrip(&req, expected.len()), expected);
 }
 
+/// More than the query buffer and more than one turn reads (256 KiB):
+/// 1 KiB values, every reply in order.
+#[test]
+fn a_pipeline_larger_than_the_read_buffer_is_answered_in_order() {
+    let s = Server::start(2, &[]);
+    let mut r = s.raw();
+    let mut req = Vec::new();
+    let mut expected = String::new();
+    for i in 0..400 {
+        let value = format!("{i:04}").repeat(256);
+        req.extend_from_slice(format!("*3\r\n$3\r\nSET\r\n$6\r\nk:{i:04}\r\n$1024\r\n{value}\r\n").as_bytes());
+        req.extend_from_slice(format!("*2\r\n$3\r\nGET\r\n$6\r\nk:{:04}\r\n", i / 2).as_bytes());
+        expected.push_str(&format!("+OK\r\n$1024\r\n{}\r\n", format!("{:04}", i / 2).repeat(256)));
+    }
+    assert!(req.len() > 400_000);
+    // Sent from another thread, so that replies are read while requests
+    // are still going out.
+    let mut w = r.s.try_clone().unwrap();
+    let sender = std::thread::spawn(move || std::io::Write::write_all(&mut w, &req));
+    assert_eq!(String::from_utf8_lossy(&r.read_n(expected.len())), expected);
+    sender.join().unwrap().unwrap();
+}
+
 #[test]
 fn resp3_hello_and_types() {
     let s = Server::start(2, &[]);

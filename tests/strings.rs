@@ -1,9 +1,10 @@
 //! The string and bitmap families over TCP: multi-key commands whose keys
 //! live on different shards (MSETNX, BITOP, LCS), SET's options and errors,
-//! INCRBYFLOAT's long double results, and the proto-max-bulk-len limit.
+//! INCRBYFLOAT's long double results, the proto-max-bulk-len limit, and the
+//! encodings OBJECT ENCODING reports for strings written whole or edited.
 
 mod common;
-use common::{error_text, query, Server};
+use common::{encoding, error_text, query, Server};
 use redis::Commands;
 
 #[test]
@@ -111,4 +112,46 @@ fn bitfield_overflow_modes() {
     );
     assert_eq!(c.bitcount::<_, i64>("bf").unwrap(), 1);
     assert_eq!(query::<i64>(&mut c, &["BITPOS", "bf", "1"]).unwrap(), 13);
+}
+
+#[test]
+fn edited_strings_are_raw_and_a_reload_encodes_them_by_length() {
+    let s = Server::start(2, &["--enable-debug-command", "yes"]);
+    let mut c = s.conn();
+    let long = "x".repeat(100);
+    let _: () = c.set("int", "1234").unwrap();
+    let _: () = c.set("short", "a string of 30 bytes, exactly!").unwrap();
+    let _: () = c.set("long", &long).unwrap();
+    assert_eq!(encoding(&mut c, "int"), "int");
+    assert_eq!(encoding(&mut c, "short"), "embstr");
+    assert_eq!(encoding(&mut c, "long"), "raw");
+    // Edited in place: raw at any length, as in Redis.
+    assert_eq!(query::<i64>(&mut c, &["SETRANGE", "int", "0", "2"]).unwrap(), 4);
+    let _: i64 = c.append("short", "!").unwrap();
+    let _: i64 = c.append("long", "y").unwrap();
+    let _: i64 = query(&mut c, &["SETBIT", "bits", "7", "1"]).unwrap();
+    let _: i64 = query(&mut c, &["PFADD", "hll", "a", "b"]).unwrap();
+    for k in ["int", "short", "long", "bits", "hll"] {
+        assert_eq!(encoding(&mut c, k), "raw", "{k}");
+    }
+    // SETRANGE with nothing to write leaves the encoding alone.
+    let _: () = c.set("int2", "1234").unwrap();
+    assert_eq!(query::<i64>(&mut c, &["SETRANGE", "int2", "0", ""]).unwrap(), 4);
+    assert_eq!(encoding(&mut c, "int2"), "int");
+    // The contents, read whole and in part.
+    assert_eq!(c.get::<_, String>("int").unwrap(), "2234");
+    assert_eq!(c.get::<_, String>("long").unwrap(), format!("{long}y"));
+    assert_eq!(c.getrange::<_, String>("long", 98, 200).unwrap(), "xxy");
+    assert_eq!(c.strlen::<_, i64>("long").unwrap(), 101);
+    assert_eq!(query::<i64>(&mut c, &["GETBIT", "bits", "7"]).unwrap(), 1);
+    assert_eq!(query::<i64>(&mut c, &["BITCOUNT", "long", "0", "0"]).unwrap(), 4);
+    assert_eq!(query::<i64>(&mut c, &["BITPOS", "long", "1", "100"]).unwrap(), 801);
+    assert_eq!(query::<Vec<i64>>(&mut c, &["BITFIELD_RO", "bits", "GET", "u8", "0"]).unwrap(), vec![1]);
+    // A reload encodes each string by its length again.
+    let _: () = query(&mut c, &["DEBUG", "RELOAD"]).unwrap();
+    assert_eq!(encoding(&mut c, "int"), "int");
+    assert_eq!(encoding(&mut c, "short"), "embstr");
+    assert_eq!(encoding(&mut c, "long"), "raw");
+    assert_eq!(encoding(&mut c, "bits"), "embstr");
+    assert_eq!(c.get::<_, String>("long").unwrap(), format!("{long}y"));
 }

@@ -184,11 +184,22 @@ fn poller() -> std::io::Result<Rc<Poller>> {
 /// instance is empty, it waits for it through glommio.
 async fn dispatch(p: Rc<Poller>) {
     let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; BATCH];
+    // Whether the last look found sockets: the connections it woke write
+    // their replies only after this task's next turn (they yield before
+    // writing), so the first look after a batch is early; one more turn
+    // lets them write and their clients answer before the shard goes to
+    // sleep, which through glommio costs several io_uring submissions.
+    let mut after_batch = false;
     loop {
         // SAFETY: the buffer holds BATCH events.
         let n = unsafe { libc::epoll_wait(p.epfd, events.as_mut_ptr(), BATCH as i32, 0) };
         if n > 0 {
             p.mark_ready(&events[..n as usize]);
+            futures_lite::future::yield_now().await;
+            after_batch = true;
+            continue;
+        }
+        if n == 0 && std::mem::take(&mut after_batch) {
             futures_lite::future::yield_now().await;
             continue;
         }
