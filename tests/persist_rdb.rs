@@ -78,8 +78,7 @@ fn dump(c: &mut redis::Connection) -> Vec<String> {
         for k in keys {
             let t: String = query(c, &["TYPE", &k]).unwrap();
             let mut enc: String = query(c, &["OBJECT", "ENCODING", &k]).unwrap();
-            let len: usize = query(c, &["STRLEN", &k]).unwrap_or(0);
-            if t == "string" && enc == "raw" && len <= 44 {
+            if t == "string" && enc == "raw" && query::<usize>(c, &["STRLEN", &k]).unwrap() <= 44 {
                 // A short string edited in place (the HyperLogLog) is raw
                 // until a load encodes it by its length, in Redis too.
                 enc = "embstr".into();

@@ -7,6 +7,7 @@
 
 use crate::rdb::{FileReader, Record};
 use crate::server::propagate::encode;
+use crate::server::propagate::rewrite::claim_argv;
 use crate::server::settings::Settings;
 use crate::shard::stream::Stream;
 use crate::shard::Value;
@@ -103,23 +104,8 @@ fn stream(out: &mut Vec<u8>, key: &[u8], s: &Stream) {
         }
         for (id, nack) in &g.pel {
             let (id, time, count) = (id.to_bytes(), nack.delivery_time.to_string(), nack.delivery_count.to_string());
-            encode(
-                out,
-                &[
-                    &b"XCLAIM"[..],
-                    key,
-                    name,
-                    &nack.consumer,
-                    b"0",
-                    &id,
-                    b"TIME",
-                    time.as_bytes(),
-                    b"RETRYCOUNT",
-                    count.as_bytes(),
-                    b"JUSTID",
-                    b"FORCE",
-                ],
-            );
+            let claim = claim_argv(key, name, &nack.consumer, &id, time.as_bytes(), count.as_bytes());
+            encode(out, &[&claim[..], &[b"JUSTID", b"FORCE"]].concat());
         }
         for (consumer, c) in &g.consumers {
             if c.pel.is_empty() {

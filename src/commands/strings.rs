@@ -183,15 +183,17 @@ pub fn check_len(max: usize, len: usize, append: usize) -> Result<(), Reply> {
     }
 }
 
-fn bulk_or_nil(v: Option<Bytes>) -> Reply {
-    v.map_or(Reply::Nil, Reply::Bulk)
-}
-
 // ---------------------------------------------------------------------------
 // GET, SET and their variants.
 
+/// The reply of GET and of the commands that return the old value: the
+/// string at `key`, or nil.
+fn get_reply(c: &mut ExecCtx, key: &[u8]) -> Result<Reply, Reply> {
+    read_str_with(c, key, str_reply).map(|r| r.unwrap_or(Reply::Nil))
+}
+
 fn get(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    either(read_str_with(c, &a[1], str_reply).map(|r| r.unwrap_or(Reply::Nil)))
+    either(get_reply(c, &a[1]))
 }
 
 /// How an expire argument is given.
@@ -278,18 +280,18 @@ fn set_generic(
 ) -> Result<Reply, Reply> {
     let key = &a[1];
     let expire = o.expire.map(|(u, arg)| expire_at(c, &a[0], u, arg)).transpose()?;
-    let old = if o.get { read_str(c, key)? } else { None };
+    let old = if o.get { get_reply(c, key)? } else { Reply::Nil };
     // The old entry matters only to NX, XX and KEEPTTL: a plain SET
     // replaces whatever is there without looking first.
     let found = if o.nx || o.xx || o.keepttl { write_entry(c, key).map(|e| e.expire) } else { None };
     if (o.nx && found.is_some()) || (o.xx && found.is_none()) {
-        return Ok(if o.get { bulk_or_nil(old) } else { abort });
+        return Ok(if o.get { old } else { abort });
     }
     let mut entry = Entry::new(Value::Str(value.into()));
     entry.expire = if o.keepttl { found.unwrap_or(0) } else { expire.unwrap_or(0) };
     c.db().insert(key, entry);
     c.dirty(1);
-    Ok(if o.get { bulk_or_nil(old) } else { ok })
+    Ok(if o.get { old } else { ok })
 }
 
 fn set(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
@@ -331,20 +333,19 @@ fn getex(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
 }
 
 fn getdel(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    either(read_str(c, &a[1]).map(|v| {
-        if v.is_some() {
+    either(get_reply(c, &a[1]).map(|v| {
+        if !matches!(v, Reply::Nil) {
             c.db().remove(&a[1]);
             c.dirty(1);
         }
-        bulk_or_nil(v)
+        v
     }))
 }
 
 fn getset(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
-    either(read_str(c, &a[1]).map(|old| {
+    either(get_reply(c, &a[1]).inspect(|_| {
         c.db().set(&a[1], Value::Str((&a[2]).into()));
         c.dirty(1);
-        bulk_or_nil(old)
     }))
 }
 
@@ -428,8 +429,9 @@ fn string_range(start: i64, end: i64, len: usize) -> Option<std::ops::Range<usiz
 fn getrange(c: &mut ExecCtx, a: &[Bytes]) -> Reply {
     either((|| {
         let (start, end) = (int_arg(&a[2])?, int_arg(&a[3])?);
-        let part =
-            |v: &CompactBytes| string_range(start, end, v.len()).map_or_else(Bytes::new, |r| v[r].to_vec().into());
+        let part = |v: &CompactBytes| {
+            string_range(start, end, v.len()).map_or_else(Bytes::new, |r| Bytes::copy_from_slice(&v[r]))
+        };
         Ok(Reply::Bulk(read_str_with(c, &a[1], part)?.unwrap_or_default()))
     })())
 }

@@ -206,13 +206,13 @@ async fn next_read(
     input: Option<&Registration>,
     buf: &mut BytesMut,
 ) -> std::io::Result<usize> {
-    let meta = client.meta.clone();
+    let meta = &client.meta;
     let Some(lines) = client.monitor.take() else {
-        return read_some(stream, input, buf, &meta).await;
+        return read_some(stream, input, buf, meta).await;
     };
     let result = loop {
         let event = futures_lite::future::or(async { Event::Line(lines.recv().await) }, async {
-            Event::Read(read_some(stream, input, buf, &meta).await)
+            Event::Read(read_some(stream, input, buf, meta).await)
         })
         .await;
         match event {
@@ -222,7 +222,7 @@ async fn next_read(
                     break Ok(0);
                 }
             }
-            Event::Line(None) => break read_some(stream, input, buf, &meta).await,
+            Event::Line(None) => break read_some(stream, input, buf, meta).await,
         }
     };
     client.monitor = Some(lines);

@@ -45,7 +45,14 @@ pub struct Nudge(Rc<Waiter>);
 impl Nudge {
     pub fn wake(&self) {
         self.0.nudged.set(true);
-        if let Some(waker) = self.0.waker.borrow_mut().take() {
+        self.0.wake();
+    }
+}
+
+impl Waiter {
+    /// Wakes the connection's task if it waits.
+    fn wake(&self) {
+        if let Some(waker) = self.waker.borrow_mut().take() {
             waker.wake();
         }
     }
@@ -160,9 +167,7 @@ impl Poller {
             let token = ev.u64 as usize;
             if let Some(Some(w)) = waiters.get(token) {
                 w.ready.set(true);
-                if let Some(waker) = w.waker.borrow_mut().take() {
-                    waker.wake();
-                }
+                w.wake();
             }
         }
     }

@@ -269,25 +269,8 @@ fn xreadgroup(u: &mut Unit, db: usize, args: &[Bytes], reply: &Reply, ks: &Keysp
                 let Ok(parsed) = crate::commands::streams::parse_strict_id(&id) else { continue };
                 let Some(nack) = g.pel.get(&parsed) else { continue };
                 let (time, count) = (nack.delivery_time.to_string(), nack.delivery_count.to_string());
-                u.push(
-                    db,
-                    &[
-                        &b"XCLAIM"[..],
-                        key,
-                        group,
-                        consumer,
-                        b"0",
-                        &id,
-                        b"TIME",
-                        time.as_bytes(),
-                        b"RETRYCOUNT",
-                        count.as_bytes(),
-                        b"FORCE",
-                        b"JUSTID",
-                        b"LASTID",
-                        &last,
-                    ],
-                );
+                let claim = claim_argv(key, group, consumer, &id, time.as_bytes(), count.as_bytes());
+                u.push(db, &[&claim[..], &[b"FORCE", b"JUSTID", b"LASTID", &last]].concat());
                 claimed = true;
             }
         }
@@ -307,4 +290,19 @@ fn xreadgroup(u: &mut Unit, db: usize, args: &[Bytes], reply: &Reply, ks: &Keysp
             }
         }
     }
+}
+
+/// The head of an XCLAIM that gives `consumer` pending entry `id` with its
+/// delivery time and count, as Redis writes it both when XREADGROUP
+/// propagates a delivery and when an AOF rewrite recreates a PEL; each
+/// adds its own flags after it.
+pub fn claim_argv<'a>(
+    key: &'a [u8],
+    group: &'a [u8],
+    consumer: &'a [u8],
+    id: &'a [u8],
+    time: &'a [u8],
+    count: &'a [u8],
+) -> [&'a [u8]; 10] {
+    [b"XCLAIM", key, group, consumer, b"0", id, b"TIME", time, b"RETRYCOUNT", count]
 }
