@@ -7,7 +7,10 @@ use super::shard::Shard;
 use crate::command::CommandSpec;
 use bytes::Bytes;
 use glommio::channels::channel_mesh::Senders;
+use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// Work for a shard: runs there with its state, answers a payload.
 pub type ShardJob = Box<dyn FnOnce(&Rc<Shard>) -> Payload + Send>;
@@ -41,25 +44,51 @@ pub enum Msg {
     Done { tag: u32, payload: Payload },
 }
 
+/// How many messages have been sent to each core so far, shared by all
+/// cores. Comparing a core's count with the number it has taken from the
+/// mesh tells it, without waiting, that messages are on their way to it:
+/// glommio only delivers them when the core's executor polls its
+/// reactor, which a busy shard has to make room for (`ready::watch_mail`).
+pub struct MailCounts(Box<[AtomicU64]>);
+
+impl MailCounts {
+    pub fn new(cores: usize) -> Arc<MailCounts> {
+        Arc::new(MailCounts((0..cores).map(|_| AtomicU64::new(0)).collect()))
+    }
+}
+
 /// The sending half of the mesh for one core, with its reply slots.
 pub struct Peer {
     pub id: usize,
     senders: Senders<Msg>,
     pub pending: Pending,
+    mail: Arc<MailCounts>,
+    /// Messages this core has taken from the mesh.
+    taken: Cell<u64>,
 }
 
 impl Peer {
-    pub fn new(senders: Senders<Msg>) -> Peer {
-        Peer { id: senders.peer_id(), senders, pending: Pending::default() }
+    pub fn new(senders: Senders<Msg>, mail: Arc<MailCounts>) -> Peer {
+        Peer { id: senders.peer_id(), senders, pending: Pending::default(), mail, taken: Cell::new(0) }
+    }
+
+    /// Counts a message taken from the mesh by this core's receive loops.
+    pub fn took(&self) {
+        self.taken.set(self.taken.get() + 1);
+    }
+
+    /// True when messages sent to this core are still in the mesh.
+    pub fn mail_waiting(&self) -> bool {
+        self.mail.0[self.id].load(Ordering::Relaxed) != self.taken.get()
+    }
+
+    fn sent(&self, to: usize) {
+        self.mail.0[to].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Sends the request `make(tag)` to core `to` and waits for its answer.
     pub async fn request(&self, to: usize, make: impl FnOnce(u32) -> Msg) -> Payload {
-        let tag = self.pending.register();
-        if self.senders.send_to(to, make(tag)).await.is_err() {
-            // The mesh closes only when the process is going down.
-            self.pending.complete(tag, Box::new(()));
-        }
+        let tag = self.send_request(to, make).await;
         self.pending.wait(tag).await
     }
 
@@ -67,8 +96,10 @@ impl Peer {
     /// `pending.wait(tag)`.
     pub async fn send_request(&self, to: usize, make: impl FnOnce(u32) -> Msg) -> u32 {
         let tag = self.pending.register();
-        if self.senders.send_to(to, make(tag)).await.is_err() {
-            self.pending.complete(tag, Box::new(()));
+        match self.senders.send_to(to, make(tag)).await {
+            Ok(()) => self.sent(to),
+            // The mesh closes only when the process is going down.
+            Err(_) => self.pending.complete(tag, Box::new(())),
         }
         tag
     }
@@ -76,7 +107,9 @@ impl Peer {
     /// Sends a job that needs no answer; dropped when the channel is full
     /// (it only carries best-effort output such as MONITOR lines).
     pub fn post(&self, to: usize, job: ShardJob) {
-        let _ = self.senders.try_send_to(to, Msg::Post { job });
+        if self.senders.try_send_to(to, Msg::Post { job }).is_ok() {
+            self.sent(to);
+        }
     }
 
     /// Answers a request. Never waits in the caller: a full channel hands
@@ -84,14 +117,18 @@ impl Peer {
     /// (two cores answering each other through full channels would
     /// otherwise deadlock).
     pub fn reply(self: &Rc<Self>, to: usize, tag: u32, payload: Payload) {
-        if let Err(glommio::GlommioError::WouldBlock(glommio::ResourceType::Channel(msg))) =
-            self.senders.try_send_to(to, Msg::Done { tag, payload })
-        {
-            let me = self.clone();
-            glommio::spawn_local(async move {
-                let _ = me.senders.send_to(to, msg).await;
-            })
-            .detach();
+        match self.senders.try_send_to(to, Msg::Done { tag, payload }) {
+            Ok(()) => self.sent(to),
+            Err(glommio::GlommioError::WouldBlock(glommio::ResourceType::Channel(msg))) => {
+                let me = self.clone();
+                glommio::spawn_local(async move {
+                    if me.senders.send_to(to, msg).await.is_ok() {
+                        me.sent(to);
+                    }
+                })
+                .detach();
+            }
+            Err(_) => {}
         }
     }
 

@@ -10,6 +10,8 @@
 //! request. Here one `epoll_wait` collects a whole batch of ready sockets,
 //! and the only io_uring poll left is the one on the epoll descriptor
 //! while the shard has nothing else to do. perf/README.md has the numbers.
+//! The dispatcher also makes room for glommio to deliver messages from
+//! other cores (`watch_mail`) and gives way to threads sharing its CPU.
 
 use std::cell::{Cell, RefCell};
 use std::future::poll_fn;
@@ -26,6 +28,9 @@ const BATCH: usize = 256;
 /// and a descriptor duplicated and closed, more CPU than a few looks: with
 /// clients one round trip away, the next request usually comes within
 /// this time (-P 1: 6 % less CPU per request than sleeping at once).
+/// Between looks the shard offers its CPU to any other thread waiting for
+/// it (`sched_yield`), so lingering never delays a load generator or
+/// another shard that shares the core.
 const LINGER: std::time::Duration = std::time::Duration::from_micros(20);
 
 /// One connection's readiness as the dispatcher last saw it.
@@ -62,14 +67,17 @@ impl Waiter {
 /// connection's token (the event's data) is its index in `waiters`.
 struct Poller {
     epfd: RawFd,
+    /// True while messages from other cores wait in the mesh (see
+    /// `watch_mail`).
+    mail_waiting: RefCell<Option<Box<dyn Fn() -> bool>>>,
     waiters: RefCell<Vec<Option<Rc<Waiter>>>>,
     /// Indexes of `waiters` free for reuse.
     free: RefCell<Vec<usize>>,
 }
 
 thread_local! {
-    /// This shard's poller, made (and its dispatcher started) by the first
-    /// connection.
+    /// This shard's poller, made (and its dispatcher started) when the
+    /// shard starts (`watch_mail`) or by its first connection.
     static POLLER: RefCell<Option<Rc<Poller>>> = const { RefCell::new(None) };
 }
 
@@ -158,6 +166,20 @@ impl Drop for Registration {
 }
 
 impl Poller {
+    fn mail_waiting(&self) -> bool {
+        self.mail_waiting.borrow().as_ref().is_some_and(|waiting| waiting())
+    }
+
+    /// Lets the tasks woken so far run before the dispatcher looks again;
+    /// with mail waiting, also lets the executor poll its reactor.
+    async fn take_turn(&self) {
+        if self.mail_waiting() {
+            after_reactor_poll().await;
+        } else {
+            futures_lite::future::yield_now().await;
+        }
+    }
+
     /// Marks the connections of `events` ready and wakes those waiting.
     /// (A deregistered socket is never reported: events are taken and
     /// handled here without a suspension point in between.)
@@ -184,11 +206,36 @@ fn poller() -> std::io::Result<Rc<Poller>> {
         if epfd < 0 {
             return Err(std::io::Error::last_os_error());
         }
-        let poller = Rc::new(Poller { epfd, waiters: RefCell::default(), free: RefCell::default() });
+        let poller = Rc::new(Poller {
+            epfd,
+            mail_waiting: RefCell::default(),
+            waiters: RefCell::default(),
+            free: RefCell::default(),
+        });
         glommio::spawn_local(dispatch(poller.clone())).detach();
         *p.borrow_mut() = Some(poller.clone());
         Ok(poller)
     })
+}
+
+/// Tells this shard's dispatcher how to see that messages from other cores
+/// are waiting for it. glommio hands them over only when the executor
+/// polls its reactor, which it does when no task is runnable; a dispatcher
+/// that keeps taking turns (a busy shard, or one lingering) would hold
+/// them back, so while `waiting` says so it lets the executor poll first.
+pub fn watch_mail(waiting: impl Fn() -> bool + 'static) {
+    match poller() {
+        Ok(p) => *p.mail_waiting.borrow_mut() = Some(Box::new(waiting)),
+        Err(e) => crate::warning!("epoll_create: {e}"),
+    }
+}
+
+/// Resumes after every runnable task has had its turn and glommio has
+/// polled its reactor (timers, io_uring completions and the mesh's
+/// channels). A timer due a microsecond from now fires in that poll; one
+/// due now would be ready at once, without the poll.
+async fn after_reactor_poll() {
+    glommio::timer::sleep(std::time::Duration::from_micros(1)).await;
 }
 
 /// Takes ready sockets from the epoll instance and wakes their
@@ -203,7 +250,7 @@ async fn dispatch(p: Rc<Poller>) {
         let n = unsafe { libc::epoll_wait(p.epfd, events.as_mut_ptr(), BATCH as i32, 0) };
         if n > 0 {
             p.mark_ready(&events[..n as usize]);
-            futures_lite::future::yield_now().await;
+            p.take_turn().await;
             // Lingering counts from when the woken connections have run.
             last_ready = std::time::Instant::now();
             continue;
@@ -213,7 +260,15 @@ async fn dispatch(p: Rc<Poller>) {
             glommio::timer::sleep(std::time::Duration::from_millis(1)).await;
             continue;
         }
+        if p.mail_waiting() {
+            after_reactor_poll().await;
+            last_ready = std::time::Instant::now();
+            continue;
+        }
         if last_ready.elapsed() < LINGER {
+            // SAFETY: no arguments; it only gives up the CPU if another
+            // thread waits for it.
+            unsafe { libc::sched_yield() };
             futures_lite::future::yield_now().await;
             continue;
         }

@@ -3,7 +3,7 @@
 
 use super::control::Control;
 use super::listen;
-use super::peer::{Msg, Peer};
+use super::peer::{MailCounts, Msg, Peer};
 use super::settings::Settings;
 use super::shard::Shard;
 use super::shared::Shared;
@@ -108,11 +108,13 @@ pub fn run(mut config: Config) -> i32 {
     let mut keyspaces: Vec<Option<crate::shard::Keyspace>> = keyspaces.into_iter().map(Some).collect();
 
     let mesh = MeshBuilder::<Msg, _>::full(shards + 1, MESH_CAPACITY);
+    let mail = MailCounts::new(shards + 1);
     let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
     let mut handles = Vec::new();
     for i in 0..shards {
         let cpu = cpus[i % cpus.len()];
         let mesh = mesh.clone();
+        let mail = mail.clone();
         let shared = shared.clone();
         let settings = settings.clone();
         let addrs = addrs.clone();
@@ -123,7 +125,9 @@ pub fn run(mut config: Config) -> i32 {
             .io_memory(IO_MEMORY)
             .spawn(move || async move {
                 let Ok((senders, mut receivers)) = join(&mesh).await else { return };
-                let shard = Shard::new(shared.clone(), Peer::new(senders), settings);
+                let shard = Shard::new(shared.clone(), Peer::new(senders, mail), settings);
+                let peer = shard.peer.clone();
+                super::ready::watch_mail(move || peer.mail_waiting());
                 if let Some(ks) = ks {
                     *shard.ks.borrow_mut() = ks;
                 }
@@ -135,6 +139,7 @@ pub fn run(mut config: Config) -> i32 {
                     let s = shard.clone();
                     glommio::spawn_local(async move {
                         while let Some(msg) = rx.recv().await {
+                            s.peer.took();
                             s.handle(from, msg);
                         }
                     })
@@ -157,19 +162,21 @@ pub fn run(mut config: Config) -> i32 {
     let control_placement = if cpus.len() > shards { Placement::Fixed(cpus[shards]) } else { Placement::Unbound };
     {
         let mesh = mesh.clone();
+        let mail = mail.clone();
         let shared = shared.clone();
         let h = LocalExecutorBuilder::new(control_placement)
             .name("control")
             .io_memory(IO_MEMORY)
             .spawn(move || async move {
                 let Ok((senders, mut receivers)) = join(&mesh).await else { return };
-                let control = Control::new(shared, Peer::new(senders), config);
+                let control = Control::new(shared, Peer::new(senders, mail), config);
                 glommio::spawn_local(crate::persist::schedule::run(control.clone())).detach();
                 let mut loops = Vec::new();
                 for (from, rx) in receivers.streams() {
                     let c = control.clone();
                     loops.push(glommio::spawn_local(async move {
                         while let Some(msg) = rx.recv().await {
+                            c.peer.took();
                             c.handle(from, msg);
                         }
                     }));
