@@ -49,11 +49,16 @@ pub enum Msg {
 /// mesh tells it, without waiting, that messages are on their way to it:
 /// glommio only delivers them when the core's executor polls its
 /// reactor, which a busy shard has to make room for (`ready::watch_mail`).
-pub struct MailCounts(Box<[AtomicU64]>);
+pub struct MailCounts(Box<[MailCount]>);
+
+/// One core's count, alone on its cache line: senders to different cores
+/// do not contend for one line.
+#[repr(align(64))]
+struct MailCount(AtomicU64);
 
 impl MailCounts {
     pub fn new(cores: usize) -> Arc<MailCounts> {
-        Arc::new(MailCounts((0..cores).map(|_| AtomicU64::new(0)).collect()))
+        Arc::new(MailCounts((0..cores).map(|_| MailCount(AtomicU64::new(0))).collect()))
     }
 }
 
@@ -79,11 +84,11 @@ impl Peer {
 
     /// True when messages sent to this core are still in the mesh.
     pub fn mail_waiting(&self) -> bool {
-        self.mail.0[self.id].load(Ordering::Relaxed) != self.taken.get()
+        self.mail.0[self.id].0.load(Ordering::Relaxed) != self.taken.get()
     }
 
     fn sent(&self, to: usize) {
-        self.mail.0[to].fetch_add(1, Ordering::Relaxed);
+        self.mail.0[to].0.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Sends the request `make(tag)` to core `to` and waits for its answer.
