@@ -15,16 +15,29 @@ fn inline_and_multibulk() {
     assert_eq!(r.roundtrip(b"\r\n*0\r\nECHO x\r\n", 7), "$1\r\nx\r\n");
 }
 
+/// A pipeline of `n` steps, each `step(i)` giving its requests and the
+/// replies they must get: the whole request and the whole expected reply.
+fn pipeline(n: usize, step: impl Fn(usize) -> (String, String)) -> (Vec<u8>, String) {
+    let mut req = Vec::new();
+    let mut expected = String::new();
+    for i in 0..n {
+        let (request, reply) = step(i);
+        req.extend_from_slice(request.as_bytes());
+        expected.push_str(&reply);
+    }
+    (req, expected)
+}
+
 #[test]
 fn pipelined_replies_keep_request_order_across_shards() {
     let s = Server::start(4, &[]);
     let mut r = s.raw();
-    let mut req = Vec::new();
-    let mut expected = String::new();
-    for i in 0..500 {
-        req.extend_from_slice(format!("SET key:{i} {i}\r\nGET key:{i}\r\nPING\r\n").as_bytes());
-        expected.push_str(&format!("+OK\r\n${}\r\n{i}\r\n+PONG\r\n", i.to_string().len()));
-    }
+    let (req, expected) = pipeline(500, |i| {
+        (
+            format!("SET key:{i} {i}\r\nGET key:{i}\r\nPING\r\n"),
+            format!("+OK\r\n${}\r\n{i}\r\n+PONG\r\n", i.to_string().len()),
+        )
+    });
     assert_eq!(r.roundtrip(&req, expected.len()), expected);
 }
 
@@ -34,14 +47,14 @@ fn pipelined_replies_keep_request_order_across_shards() {
 fn a_pipeline_larger_than_the_read_buffer_is_answered_in_order() {
     let s = Server::start(2, &[]);
     let mut r = s.raw();
-    let mut req = Vec::new();
-    let mut expected = String::new();
-    for i in 0..400 {
+    let (req, expected) = pipeline(400, |i| {
         let value = format!("{i:04}").repeat(256);
-        req.extend_from_slice(format!("*3\r\n$3\r\nSET\r\n$6\r\nk:{i:04}\r\n$1024\r\n{value}\r\n").as_bytes());
-        req.extend_from_slice(format!("*2\r\n$3\r\nGET\r\n$6\r\nk:{:04}\r\n", i / 2).as_bytes());
-        expected.push_str(&format!("+OK\r\n$1024\r\n{}\r\n", format!("{:04}", i / 2).repeat(256)));
-    }
+        let request = format!(
+            "*3\r\n$3\r\nSET\r\n$6\r\nk:{i:04}\r\n$1024\r\n{value}\r\n*2\r\n$3\r\nGET\r\n$6\r\nk:{:04}\r\n",
+            i / 2
+        );
+        (request, format!("+OK\r\n$1024\r\n{}\r\n", format!("{:04}", i / 2).repeat(256)))
+    });
     assert!(req.len() > 400_000);
     // Sent from another thread, so that replies are read while requests
     // are still going out.
