@@ -13,7 +13,7 @@
 //! The dispatcher also makes room for glommio to deliver messages from
 //! other cores (`watch_mail`) and gives way to threads sharing its CPU.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::future::poll_fn;
 use std::os::unix::io::{FromRawFd, RawFd};
 use std::rc::Rc;
@@ -67,9 +67,9 @@ impl Waiter {
 /// connection's token (the event's data) is its index in `waiters`.
 struct Poller {
     epfd: RawFd,
-    /// True while messages from other cores wait in the mesh (see
-    /// `watch_mail`).
-    mail_waiting: RefCell<Option<Box<dyn Fn() -> bool>>>,
+    /// True while messages from other cores wait in the mesh; set once,
+    /// when the shard starts (see `watch_mail`).
+    mail_waiting: OnceCell<Box<dyn Fn() -> bool>>,
     waiters: RefCell<Vec<Option<Rc<Waiter>>>>,
     /// Indexes of `waiters` free for reuse.
     free: RefCell<Vec<usize>>,
@@ -167,7 +167,7 @@ impl Drop for Registration {
 
 impl Poller {
     fn mail_waiting(&self) -> bool {
-        self.mail_waiting.borrow().as_ref().is_some_and(|waiting| waiting())
+        self.mail_waiting.get().is_some_and(|waiting| waiting())
     }
 
     /// Lets the tasks woken so far run before the dispatcher looks again;
@@ -208,7 +208,7 @@ fn poller() -> std::io::Result<Rc<Poller>> {
         }
         let poller = Rc::new(Poller {
             epfd,
-            mail_waiting: RefCell::default(),
+            mail_waiting: OnceCell::new(),
             waiters: RefCell::default(),
             free: RefCell::default(),
         });
@@ -225,7 +225,10 @@ fn poller() -> std::io::Result<Rc<Poller>> {
 /// them back, so while `waiting` says so it lets the executor poll first.
 pub fn watch_mail(waiting: impl Fn() -> bool + 'static) {
     match poller() {
-        Ok(p) => *p.mail_waiting.borrow_mut() = Some(Box::new(waiting)),
+        // Each shard calls this once, as it starts.
+        Ok(p) => {
+            let _ = p.mail_waiting.set(Box::new(waiting));
+        }
         Err(e) => crate::warning!("epoll_create: {e}"),
     }
 }
