@@ -226,7 +226,7 @@ fn synced(n: u64) {
 /// fsynced (appendfsync always), so replies can go out.
 pub async fn durable() {
     let target = GLOBAL.submitted.load(Ordering::Acquire);
-    futures_lite::future::poll_fn(|cx| {
+    crate::server::idle::outside(futures_lite::future::poll_fn(|cx| {
         if GLOBAL.synced.load(Ordering::Acquire) >= target || !enabled() {
             return Poll::Ready(());
         }
@@ -235,7 +235,7 @@ pub async fn durable() {
             return Poll::Ready(());
         }
         Poll::Pending
-    })
+    }))
     .await
 }
 
@@ -349,7 +349,7 @@ fn stop_writer() {
 pub async fn stop(shard: &Rc<Shard>) {
     shard.run_on_all(|s| s.feed.hand_over()).await;
     shard.run_on_all(|s| s.feed.detach()).await;
-    let _ = glommio::executor().spawn_blocking(stop_writer).await;
+    let _ = crate::server::idle::spawn_blocking(stop_writer).await;
 }
 
 /// A new appendfsync / aof-timestamp-enabled at runtime: the writer and
@@ -434,7 +434,7 @@ pub async fn flush(shard: &Rc<Shard>) {
     let Some(tx) = control().as_ref().map(|c| c.writer.clone()) else { return };
     let (done, wait) = mpsc::channel();
     if tx.send(ToWriter::Sync(done)).is_ok() {
-        let _ = glommio::executor().spawn_blocking(move || wait.recv()).await;
+        let _ = crate::server::idle::spawn_blocking(move || wait.recv()).await;
     }
 }
 
@@ -447,7 +447,7 @@ pub async fn debug_loadaof(shard: &Rc<Shard>) -> crate::resp::Reply {
     }
     let opts = shard.on_control(|ctl| Options::from_config(&ctl.config.borrow())).await;
     let settings = shard.settings().as_ref().clone();
-    let loaded = glommio::executor().spawn_blocking(move || load::load(&opts, &settings)).await;
+    let loaded = crate::server::idle::spawn_blocking(move || load::load(&opts, &settings)).await;
     let ks = match loaded {
         Ok(ks) => ks.unwrap_or_else(|| crate::shard::Keyspace::new(shard.settings().databases)),
         Err(load::Refused) => std::process::exit(1),

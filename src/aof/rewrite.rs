@@ -227,16 +227,15 @@ async fn complete(shard: &Rc<Shard>, opts: &Options, p: Prepared, running: engin
         let snapshot = dir.join(snapshot_name(opts, &base, pid));
         let settings = shard.settings().as_ref().clone();
         let ts = opts.timestamps.then(|| crate::shard::expire::now_ms() / 1000);
-        let converted = glommio::executor()
-            .spawn_blocking(move || {
-                let rdb = fs::read(&snapshot).map_err(|e| e.to_string())?;
-                let body = super::commands::from_rdb(&rdb, &settings, ts)?;
-                let temp = dir.join(format!("temp-rewriteaof-bg-{pid}.aof"));
-                fs::write(&temp, body).and_then(|_| fs::rename(&temp, dir.join(&base))).map_err(|e| e.to_string())?;
-                let _ = fs::remove_file(&snapshot);
-                Ok::<(), String>(())
-            })
-            .await;
+        let converted = crate::server::idle::spawn_blocking(move || {
+            let rdb = fs::read(&snapshot).map_err(|e| e.to_string())?;
+            let body = super::commands::from_rdb(&rdb, &settings, ts)?;
+            let temp = dir.join(format!("temp-rewriteaof-bg-{pid}.aof"));
+            fs::write(&temp, body).and_then(|_| fs::rename(&temp, dir.join(&base))).map_err(|e| e.to_string())?;
+            let _ = fs::remove_file(&snapshot);
+            Ok::<(), String>(())
+        })
+        .await;
         if let Err(e) = converted {
             warning!("Write error writing append only file on disk: {e}");
             return false;

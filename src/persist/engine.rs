@@ -133,7 +133,7 @@ impl Running {
         }
         let (temp, path, checksum) = (self.temp.clone(), self.path.clone(), self.checksum);
         let assembled =
-            glommio::executor().spawn_blocking(move || file::assemble(&temp, shards, &path, checksum)).await;
+            crate::server::idle::spawn_blocking(move || file::assemble(&temp, shards, &path, checksum)).await;
         let bytes = match assembled {
             Ok(n) => n,
             Err(e) => {

@@ -6,9 +6,11 @@
 use super::shard::Shard;
 use glommio::net::TcpListener;
 use glommio::Task;
+use socket2::{Domain, Protocol, Socket, Type};
 use std::cell::RefCell;
 use std::mem::ManuallyDrop;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::os::fd::{FromRawFd, IntoRawFd};
 use std::rc::Rc;
 
 thread_local! {
@@ -96,7 +98,7 @@ pub fn bind(addrs: &[Address]) -> Result<Vec<TcpListener>, String> {
     for a in addrs {
         // Resolved here: glommio's bind panics on a name it cannot resolve.
         let bound = match a.addr.to_socket_addrs().map(|mut it| it.next()) {
-            Ok(Some(sa)) => TcpListener::bind(sa).map_err(|e| e.to_string()),
+            Ok(Some(sa)) => listen_on(sa).map_err(|e| e.to_string()),
             Ok(None) => Err("no address".to_string()),
             Err(e) => Err(e.to_string()),
         };
@@ -107,6 +109,21 @@ pub fn bind(addrs: &[Address]) -> Result<Vec<TcpListener>, String> {
         }
     }
     Ok(listeners)
+}
+
+/// A listening socket on `addr`, sharing its port with the other shards'
+/// (SO_REUSEPORT), as glommio's `TcpListener::bind` makes it; the shard's
+/// dispatcher watches it too, to wake glommio for a new connection.
+fn listen_on(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let domain = if addr.is_ipv6() { Domain::IPV6 } else { Domain::IPV4 };
+    let socket = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_reuse_port(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    let fd = socket.into_raw_fd();
+    super::ready::watch_listener(fd);
+    // SAFETY: a listening socket nothing else owns.
+    Ok(unsafe { TcpListener::from_raw_fd(fd) })
 }
 
 /// Accepts on `listeners` from now on, instead of this shard's previous

@@ -8,6 +8,7 @@ pub mod control;
 pub mod coordinator;
 pub mod dispatch;
 pub mod fdlimit;
+pub mod idle;
 pub mod listen;
 pub mod lock;
 pub mod log;

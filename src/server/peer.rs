@@ -2,6 +2,7 @@
 //! (shards and the control core) has. glommio's channels are one-way, so a
 //! request carries a tag and its answer comes back as a `Done` message.
 
+use super::idle::{outside, Doorbell};
 use super::pending::{Payload, Pending};
 use super::shard::Shard;
 use crate::command::CommandSpec;
@@ -45,20 +46,28 @@ pub enum Msg {
 }
 
 /// How many messages have been sent to each core so far, shared by all
-/// cores. Comparing a core's count with the number it has taken from the
-/// mesh tells it, without waiting, that messages are on their way to it:
-/// glommio only delivers them when the core's executor polls its
-/// reactor, which a busy shard has to make room for (`ready::watch_mail`).
+/// cores, with each core's doorbell. Comparing a core's count with the
+/// number it has taken from the mesh tells it, without waiting, that
+/// messages are on their way to it: glommio only delivers them when the
+/// core's executor polls its reactor, which a busy shard has to make room
+/// for, and a shard asleep in its own `epoll_wait` has to be woken for
+/// (`ready::watch_mail`).
 pub struct MailCounts(Box<[MailCount]>);
 
-/// One core's count, alone on its cache line: senders to different cores
-/// do not contend for one line.
+/// One core's count and doorbell, alone on a cache line: senders to
+/// different cores do not contend for one line.
 #[repr(align(64))]
-struct MailCount(AtomicU64);
+struct MailCount {
+    sent: AtomicU64,
+    bell: Arc<Doorbell>,
+}
 
 impl MailCounts {
-    pub fn new(cores: usize) -> Arc<MailCounts> {
-        Arc::new(MailCounts((0..cores).map(|_| MailCount(AtomicU64::new(0))).collect()))
+    pub fn new(cores: usize) -> std::io::Result<Arc<MailCounts>> {
+        let counts = (0..cores)
+            .map(|_| Ok(MailCount { sent: AtomicU64::new(0), bell: Arc::new(Doorbell::new()?) }))
+            .collect::<std::io::Result<_>>()?;
+        Ok(Arc::new(MailCounts(counts)))
     }
 }
 
@@ -84,11 +93,18 @@ impl Peer {
 
     /// True when messages sent to this core are still in the mesh.
     pub fn mail_waiting(&self) -> bool {
-        self.mail.0[self.id].0.load(Ordering::Relaxed) != self.taken.get()
+        self.mail.0[self.id].sent.load(Ordering::Relaxed) != self.taken.get()
+    }
+
+    /// The doorbell other cores ring when they send to this one.
+    pub fn bell(&self) -> Arc<Doorbell> {
+        self.mail.0[self.id].bell.clone()
     }
 
     fn sent(&self, to: usize) {
-        self.mail.0[to].0.fetch_add(1, Ordering::Relaxed);
+        let to = &self.mail.0[to];
+        to.sent.fetch_add(1, Ordering::Relaxed);
+        to.bell.ring();
     }
 
     /// Sends the request `make(tag)` to core `to` and waits for its answer.
@@ -101,7 +117,7 @@ impl Peer {
     /// `pending.wait(tag)`.
     pub async fn send_request(&self, to: usize, make: impl FnOnce(u32) -> Msg) -> u32 {
         let tag = self.pending.register();
-        match self.senders.send_to(to, make(tag)).await {
+        match outside(self.senders.send_to(to, make(tag))).await {
             Ok(()) => self.sent(to),
             // The mesh closes only when the process is going down.
             Err(_) => self.pending.complete(tag, Box::new(())),
@@ -127,7 +143,7 @@ impl Peer {
             Err(glommio::GlommioError::WouldBlock(glommio::ResourceType::Channel(msg))) => {
                 let me = self.clone();
                 glommio::spawn_local(async move {
-                    if me.senders.send_to(to, msg).await.is_ok() {
+                    if outside(me.senders.send_to(to, msg)).await.is_ok() {
                         me.sent(to);
                     }
                 })

@@ -7,31 +7,27 @@
 //! reaches the shard as kernel task work that interrupts it while it runs
 //! (a reschedule IPI: glommio 0.9 sets up its rings without
 //! IORING_SETUP_COOP_TASKRUN), which cost about a third of the CPU of a
-//! request. Here one `epoll_wait` collects a whole batch of ready sockets,
-//! and the only io_uring poll left is the one on the epoll descriptor
-//! while the shard has nothing else to do. perf/README.md has the numbers.
-//! The dispatcher also makes room for glommio to deliver messages from
-//! other cores (`watch_mail`) and gives way to threads sharing its CPU.
+//! request. Here one `epoll_wait` collects a whole batch of ready sockets.
+//! With nothing to do, the dispatcher sleeps in that same `epoll_wait`
+//! (`idle`), and through glommio only when it must. It also makes room for
+//! glommio to deliver messages from other cores (`watch_mail`).
 
+use super::idle::{self, Doorbell, Sleep};
 use std::cell::{Cell, OnceCell, RefCell};
 use std::future::poll_fn;
 use std::os::unix::io::{FromRawFd, RawFd};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Poll, Waker};
+use std::time::Instant;
 
 /// Events taken from the epoll instance per `epoll_wait`.
 const BATCH: usize = 256;
 
-/// How long after the last ready socket the dispatcher keeps looking
-/// (between the other tasks' turns) before the shard sleeps. Going to
-/// sleep and waking up through glommio costs several io_uring submissions
-/// and a descriptor duplicated and closed, more CPU than a few looks: with
-/// clients one round trip away, the next request usually comes within
-/// this time (-P 1: 6 % less CPU per request than sleeping at once).
-/// Between looks the shard offers its CPU to any other thread waiting for
-/// it (`sched_yield`), so lingering never delays a load generator or
-/// another shard that shares the core.
-const LINGER: std::time::Duration = std::time::Duration::from_micros(20);
+/// Event data of the shard's doorbell (the other tokens index `waiters`).
+const BELL: u64 = u64::MAX;
+/// Event data of a listening socket.
+const LISTENER: u64 = u64::MAX - 1;
 
 /// One connection's readiness as the dispatcher last saw it.
 #[derive(Default)]
@@ -67,12 +63,30 @@ impl Waiter {
 /// connection's token (the event's data) is its index in `waiters`.
 struct Poller {
     epfd: RawFd,
-    /// True while messages from other cores wait in the mesh; set once,
-    /// when the shard starts (see `watch_mail`).
-    mail_waiting: OnceCell<Box<dyn Fn() -> bool>>,
+    /// True while messages from other cores wait in the mesh, and the
+    /// doorbell their senders ring; set once, when the shard starts (see
+    /// `watch_mail`).
+    mail: OnceCell<Mail>,
+    /// When glommio's reactor last ran for certain (see `idle::LAPSE`).
+    reactor_ran: Cell<Instant>,
     waiters: RefCell<Vec<Option<Rc<Waiter>>>>,
     /// Indexes of `waiters` free for reuse.
     free: RefCell<Vec<usize>>,
+}
+
+/// How a shard sees that messages from other cores wait for it.
+struct Mail {
+    waiting: Box<dyn Fn() -> bool>,
+    bell: Arc<Doorbell>,
+}
+
+/// What a batch of events asked for, besides waking connections.
+#[derive(Default)]
+struct Batch {
+    /// Some connection has input.
+    input: bool,
+    /// A listening socket has a connection for glommio to accept.
+    accept: bool,
 }
 
 thread_local! {
@@ -99,13 +113,9 @@ impl Registration {
             waiters.push(None);
             waiters.len() - 1
         });
-        let mut ev =
-            libc::epoll_event { events: (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLET) as u32, u64: token as u64 };
-        // SAFETY: epoll_ctl on descriptors this shard owns, with an event
-        // struct that lives across the call.
-        if unsafe { libc::epoll_ctl(poller.epfd, libc::EPOLL_CTL_ADD, fd, &mut ev) } < 0 {
+        if let Err(e) = poller.add(fd, libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLET, token as u64) {
             poller.free.borrow_mut().push(token);
-            return Err(std::io::Error::last_os_error());
+            return Err(e);
         }
         let waiter = Rc::new(Waiter { ready: Cell::new(true), ..Waiter::default() });
         if let Some(slot) = poller.waiters.borrow_mut().get_mut(token) {
@@ -167,31 +177,118 @@ impl Drop for Registration {
 
 impl Poller {
     fn mail_waiting(&self) -> bool {
-        self.mail_waiting.get().is_some_and(|waiting| waiting())
+        self.mail.get().is_some_and(|m| (m.waiting)())
     }
 
     /// Lets the tasks woken so far run before the dispatcher looks again;
-    /// with mail waiting, also lets the executor poll its reactor.
+    /// with mail waiting, or the reactor's lapse over, lets the executor
+    /// poll its reactor as well.
     async fn take_turn(&self) {
-        if self.mail_waiting() {
-            after_reactor_poll().await;
+        if self.mail_waiting() || self.reactor_ran.get().elapsed() >= idle::LAPSE {
+            self.poll_reactor().await;
         } else {
             futures_lite::future::yield_now().await;
         }
     }
 
+    async fn poll_reactor(&self) {
+        idle::after_reactor_poll().await;
+        self.reactor_ran.set(Instant::now());
+    }
+
     /// Marks the connections of `events` ready and wakes those waiting.
     /// (A deregistered socket is never reported: events are taken and
     /// handled here without a suspension point in between.)
-    fn mark_ready(&self, events: &[libc::epoll_event]) {
+    fn mark_ready(&self, events: &[libc::epoll_event]) -> Batch {
         let waiters = self.waiters.borrow();
+        let mut batch = Batch::default();
         for ev in events {
-            let token = ev.u64 as usize;
-            if let Some(Some(w)) = waiters.get(token) {
-                w.ready.set(true);
-                w.wake();
+            match ev.u64 {
+                // Mail: the dispatcher's next look finds it waiting.
+                BELL => {}
+                LISTENER => batch.accept = true,
+                token => {
+                    if let Some(Some(w)) = waiters.get(token as usize) {
+                        w.ready.set(true);
+                        w.wake();
+                        batch.input = true;
+                    }
+                }
             }
         }
+        batch
+    }
+
+    /// Adds `fd` to the epoll set, reported with `token`.
+    fn add(&self, fd: RawFd, flags: i32, token: u64) -> std::io::Result<()> {
+        let mut ev = libc::epoll_event { events: flags as u32, u64: token };
+        // SAFETY: epoll_ctl on descriptors this shard owns, with an event
+        // struct that lives across the call.
+        if unsafe { libc::epoll_ctl(self.epfd, libc::EPOLL_CTL_ADD, fd, &mut ev) } < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// Acts on what `take` returned: wakes the connections with input
+    /// and lets them run (true when there were some), or lets the reactor
+    /// run when a listening socket has a connection or the sleep was
+    /// interrupted (io_uring task work: a completion glommio waits for).
+    async fn handle(&self, n: isize, events: &[libc::epoll_event]) -> bool {
+        if n > 0 {
+            let batch = self.mark_ready(&events[..n as usize]);
+            if batch.accept {
+                self.poll_reactor().await;
+            } else {
+                self.take_turn().await;
+            }
+            return batch.input;
+        }
+        if n < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                self.poll_reactor().await;
+            } else {
+                crate::warning!("epoll_wait: {e}");
+                glommio::timer::sleep(std::time::Duration::from_millis(1)).await;
+            }
+        }
+        false
+    }
+
+    /// Takes ready events: at once, or, given a `limit`, sleeping for up
+    /// to that long until some come, the doorbell rings, or an io_uring
+    /// completion interrupts the sleep (then, as for any failure, the
+    /// count is negative and errno says why).
+    fn take(&self, events: &mut [libc::epoll_event], limit: Option<std::time::Duration>) -> isize {
+        let Some(limit) = limit else {
+            // SAFETY: the buffer holds `events.len()` events.
+            return unsafe { libc::epoll_wait(self.epfd, events.as_mut_ptr(), events.len() as libc::c_int, 0) }
+                as isize;
+        };
+        let Some(Mail { waiting, bell }) = self.mail.get() else { return 0 };
+        bell.dozing();
+        if waiting() {
+            bell.awake();
+            return 0;
+        }
+        let timeout = libc::timespec { tv_sec: 0, tv_nsec: limit.as_nanos().min(999_999_999) as libc::c_long };
+        // SAFETY: the buffer holds `events.len()` events; the timeout
+        // lives across the call; no signal mask. (libc has no wrapper for
+        // epoll_pwait2, whose timeout is in nanoseconds.)
+        let n = unsafe {
+            libc::syscall(
+                libc::SYS_epoll_pwait2,
+                self.epfd,
+                events.as_mut_ptr(),
+                events.len() as libc::c_int,
+                &timeout as *const libc::timespec,
+                std::ptr::null::<libc::sigset_t>(),
+                0usize,
+            )
+        };
+        bell.awake();
+        n as isize
     }
 }
 
@@ -208,7 +305,8 @@ fn poller() -> std::io::Result<Rc<Poller>> {
         }
         let poller = Rc::new(Poller {
             epfd,
-            mail_waiting: OnceCell::new(),
+            mail: OnceCell::new(),
+            reactor_ran: Cell::new(Instant::now()),
             waiters: RefCell::default(),
             free: RefCell::default(),
         });
@@ -219,63 +317,76 @@ fn poller() -> std::io::Result<Rc<Poller>> {
 }
 
 /// Tells this shard's dispatcher how to see that messages from other cores
-/// are waiting for it. glommio hands them over only when the executor
-/// polls its reactor, which it does when no task is runnable; a dispatcher
-/// that keeps taking turns (a busy shard, or one lingering) would hold
-/// them back, so while `waiting` says so it lets the executor poll first.
-pub fn watch_mail(waiting: impl Fn() -> bool + 'static) {
-    match poller() {
+/// are waiting for it, and the doorbell their senders ring. glommio hands
+/// them over only when the executor polls its reactor, which it does when
+/// no task is runnable; a dispatcher that keeps taking turns (a busy
+/// shard) or sleeps in its own `epoll_wait` would hold them back, so while
+/// `waiting` says so it lets the executor poll first.
+pub fn watch_mail(waiting: impl Fn() -> bool + 'static, bell: Arc<Doorbell>) {
+    let added = poller().and_then(|p| {
+        p.add(bell.fd(), libc::EPOLLIN | libc::EPOLLET, BELL)?;
         // Each shard calls this once, as it starts.
-        Ok(p) => {
-            let _ = p.mail_waiting.set(Box::new(waiting));
-        }
-        Err(e) => crate::warning!("epoll_create: {e}"),
+        let _ = p.mail.set(Mail { waiting: Box::new(waiting), bell });
+        Ok(())
+    });
+    if let Err(e) = added {
+        crate::warning!("epoll: {e}");
     }
 }
 
-/// Resumes after every runnable task has had its turn and glommio has
-/// polled its reactor (timers, io_uring completions and the mesh's
-/// channels). A timer due a microsecond from now fires in that poll; one
-/// due now would be ready at once, without the poll.
-async fn after_reactor_poll() {
-    glommio::timer::sleep(std::time::Duration::from_micros(1)).await;
+/// Wakes the dispatcher when a connection waits on the listening socket
+/// `fd`, for glommio to accept it; the registration goes when the socket
+/// closes.
+pub fn watch_listener(fd: RawFd) {
+    if let Err(e) = poller().and_then(|p| p.add(fd, libc::EPOLLIN | libc::EPOLLET, LISTENER)) {
+        crate::warning!("epoll: {e}");
+    }
 }
 
 /// Takes ready sockets from the epoll instance and wakes their
-/// connections. After a batch it looks again once the woken connections
-/// ran, and keeps looking between other tasks' turns for `LINGER`; when
-/// the instance stays empty, it waits for it through glommio.
+/// connections, looking again once the woken connections ran. With none
+/// ready and no task runnable, it sleeps in `epoll_wait` while that is safe
+/// (`idle`), for up to `idle::LAPSE` after the last input; after that, or
+/// while a task waits for glommio's reactor, it waits for the epoll
+/// instance through glommio.
 async fn dispatch(p: Rc<Poller>) {
     let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; BATCH];
-    let mut last_ready = std::time::Instant::now();
+    let mut last_input = Instant::now();
     loop {
-        // SAFETY: the buffer holds BATCH events.
-        let n = unsafe { libc::epoll_wait(p.epfd, events.as_mut_ptr(), BATCH as i32, 0) };
-        if n > 0 {
-            p.mark_ready(&events[..n as usize]);
-            p.take_turn().await;
-            // Lingering counts from when the woken connections have run.
-            last_ready = std::time::Instant::now();
+        let n = p.take(&mut events, None);
+        if n != 0 {
+            if p.handle(n, &events).await {
+                last_input = Instant::now();
+            }
             continue;
         }
-        if n < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
-            crate::warning!("epoll_wait: {}", std::io::Error::last_os_error());
-            glommio::timer::sleep(std::time::Duration::from_millis(1)).await;
+        let since_reactor = p.reactor_ran.get().elapsed();
+        if p.mail_waiting() || since_reactor >= idle::LAPSE {
+            p.poll_reactor().await;
             continue;
         }
-        if p.mail_waiting() {
-            after_reactor_poll().await;
-            last_ready = std::time::Instant::now();
-            continue;
-        }
-        if last_ready.elapsed() < LINGER {
-            // SAFETY: no arguments; it only gives up the CPU if another
-            // thread waits for it.
-            unsafe { libc::sched_yield() };
-            futures_lite::future::yield_now().await;
-            continue;
+        let idle_for = last_input.elapsed();
+        if idle_for < idle::LAPSE {
+            match idle::how_to_sleep().await {
+                Sleep::Not => continue,
+                Sleep::InEpoll if idle_for < idle::SPIN => {
+                    // SAFETY: no arguments; it only gives up the CPU if
+                    // another thread waits for it.
+                    unsafe { libc::sched_yield() };
+                    continue;
+                }
+                Sleep::InEpoll => {
+                    let n = p.take(&mut events, Some(idle::LAPSE - idle_for.max(since_reactor)));
+                    if p.handle(n, &events).await {
+                        last_input = Instant::now();
+                    }
+                    continue;
+                }
+                Sleep::ThroughGlommio => {}
+            }
         }
         wait_readable(p.epfd).await;
+        p.reactor_ran.set(Instant::now());
     }
 }
 

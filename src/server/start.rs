@@ -108,7 +108,13 @@ pub fn run(mut config: Config) -> i32 {
     let mut keyspaces: Vec<Option<crate::shard::Keyspace>> = keyspaces.into_iter().map(Some).collect();
 
     let mesh = MeshBuilder::<Msg, _>::full(shards + 1, MESH_CAPACITY);
-    let mail = MailCounts::new(shards + 1);
+    let mail = match MailCounts::new(shards + 1) {
+        Ok(mail) => mail,
+        Err(e) => {
+            warning!("Failed creating the doorbells between cores: {e}");
+            return 1;
+        }
+    };
     let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
     let mut handles = Vec::new();
     for i in 0..shards {
@@ -127,7 +133,8 @@ pub fn run(mut config: Config) -> i32 {
                 let Ok((senders, mut receivers)) = join(&mesh).await else { return };
                 let shard = Shard::new(shared.clone(), Peer::new(senders, mail), settings);
                 let peer = shard.peer.clone();
-                super::ready::watch_mail(move || peer.mail_waiting());
+                let bell = peer.bell();
+                super::ready::watch_mail(move || peer.mail_waiting(), bell);
                 if let Some(ks) = ks {
                     *shard.ks.borrow_mut() = ks;
                 }
