@@ -133,7 +133,8 @@ pub enum Sleep {
 /// glommio's count of tasks run whether any did. The count covers whole
 /// runs of the task queue, so the first turn ends the run this task is
 /// in, and the second is a run in which only this task ran, unless some
-/// other task was runnable.
+/// other task was runnable. (Reading the count resets it; nothing else in
+/// Clover reads glommio's executor statistics.)
 pub async fn how_to_sleep() -> Sleep {
     let ex = glommio::executor();
     ex.yield_task_queue_now().await;

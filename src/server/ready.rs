@@ -366,15 +366,18 @@ async fn dispatch(p: Rc<Poller>) {
             continue;
         }
         let idle_for = last_input.elapsed();
+        if idle_for < idle::SPIN {
+            // Whether anything else is runnable does not matter yet: the
+            // woken tasks get their turn either way.
+            // SAFETY: no arguments; it only gives up the CPU if another
+            // thread waits for it.
+            unsafe { libc::sched_yield() };
+            futures_lite::future::yield_now().await;
+            continue;
+        }
         if idle_for < idle::LAPSE {
             match idle::how_to_sleep().await {
                 Sleep::Not => continue,
-                Sleep::InEpoll if idle_for < idle::SPIN => {
-                    // SAFETY: no arguments; it only gives up the CPU if
-                    // another thread waits for it.
-                    unsafe { libc::sched_yield() };
-                    continue;
-                }
                 Sleep::InEpoll => {
                     let n = p.take(&mut events, Some(idle::LAPSE - idle_for.max(since_reactor)));
                     if p.handle(n, &events).await {
