@@ -64,6 +64,26 @@ fn a_pipeline_larger_than_the_read_buffer_is_answered_in_order() {
     sender.join().unwrap().unwrap();
 }
 
+/// A reply the socket cannot take in one write (a client that does not
+/// read for a while) is finished later, whole, and the shard meanwhile
+/// serves other clients.
+#[test]
+fn a_reply_larger_than_the_socket_takes_arrives_whole() {
+    let s = Server::start(1, &[]);
+    let value = "0123456789abcdef".repeat(1 << 19);
+    let mut set = format!("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n${}\r\n", value.len()).into_bytes();
+    set.extend_from_slice(value.as_bytes());
+    set.extend_from_slice(b"\r\n");
+    let mut r = s.raw();
+    assert_eq!(r.roundtrip(&set, 5), "+OK\r\n");
+    std::io::Write::write_all(&mut r.s, b"GET big\r\nPING\r\n").unwrap();
+    // Not read yet: the server is left with most of the reply to write.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(s.raw().roundtrip(b"PING\r\n", 7), "+PONG\r\n");
+    let expected = format!("${}\r\n{value}\r\n+PONG\r\n", value.len());
+    assert_eq!(String::from_utf8_lossy(&r.read_n(expected.len())), expected);
+}
+
 #[test]
 fn resp3_hello_and_types() {
     let s = Server::start(2, &[]);

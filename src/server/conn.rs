@@ -8,6 +8,7 @@ use super::idle::outside;
 use super::querybuf::{self, make_room, Peak, READ_ROOM};
 use super::ready::Registration;
 use super::shard::Shard;
+use super::sock::{recv_now, send_now};
 use crate::resp::parse::Limits;
 use crate::resp::RequestParser;
 use bytes::BytesMut;
@@ -171,28 +172,6 @@ async fn read_some(
     }
 }
 
-/// One non-blocking recv(2) into the spare capacity of `buf`: None when
-/// the socket has nothing to read.
-fn recv_now(fd: i32, buf: &mut BytesMut) -> Option<std::io::Result<usize>> {
-    let len = buf.len();
-    let spare = buf.capacity() - len;
-    loop {
-        // SAFETY: the kernel writes at most `spare` bytes into the buffer's
-        // spare capacity; the length grows only by what it reported.
-        let n = unsafe { libc::recv(fd, buf.as_mut_ptr().add(len).cast(), spare, libc::MSG_DONTWAIT) };
-        if n >= 0 {
-            unsafe { buf.set_len(len + n as usize) };
-            return Some(Ok(n as usize));
-        }
-        let e = std::io::Error::last_os_error();
-        match e.kind() {
-            std::io::ErrorKind::WouldBlock => return None,
-            std::io::ErrorKind::Interrupted => continue,
-            _ => return Some(Err(e)),
-        }
-    }
-}
-
 /// What woke a monitoring connection.
 enum Event {
     Read(std::io::Result<usize>),
@@ -305,7 +284,15 @@ async fn run(client: &mut Client, stream: &mut TcpStream, input: Option<&Registr
                 stats.net_output_bytes += pipe.out.len() as u64;
                 stats.writes_processed += 1;
             }
-            if outside(stream.write_all(&pipe.out)).await.is_err() {
+            // Straight to the socket, which almost always takes the whole
+            // reply; what it does not take goes through glommio, which
+            // waits until the socket has room.
+            let sent = match send_now(stream.as_raw_fd(), &pipe.out) {
+                Some(Ok(n)) => n,
+                Some(Err(_)) => return,
+                None => 0,
+            };
+            if sent < pipe.out.len() && outside(stream.write_all(&pipe.out[sent..])).await.is_err() {
                 return;
             }
             pipe.out.clear();

@@ -25,6 +25,7 @@ pub mod settings;
 pub mod shard;
 pub mod shared;
 pub mod slowlog;
+mod sock;
 mod start;
 
 pub use start::run;

@@ -13,13 +13,13 @@
 //! glommio to deliver messages from other cores (`watch_mail`).
 
 use super::idle::{self, Doorbell, Sleep};
+use crate::util::clock::{stamp, Stamp};
 use std::cell::{Cell, OnceCell, RefCell};
 use std::future::poll_fn;
 use std::os::unix::io::{FromRawFd, RawFd};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Poll, Waker};
-use std::time::Instant;
 
 /// Events taken from the epoll instance per `epoll_wait`.
 const BATCH: usize = 256;
@@ -51,10 +51,12 @@ impl Nudge {
 }
 
 impl Waiter {
-    /// Wakes the connection's task if it waits.
+    /// Wakes the connection's task. The waker stays, so that the task's
+    /// next wait need not store it again (waking a task that has moved on
+    /// to wait for something else only makes it look once more).
     fn wake(&self) {
-        if let Some(waker) = self.waker.borrow_mut().take() {
-            waker.wake();
+        if let Some(waker) = &*self.waker.borrow() {
+            waker.wake_by_ref();
         }
     }
 }
@@ -68,7 +70,7 @@ struct Poller {
     /// `watch_mail`).
     mail: OnceCell<Mail>,
     /// When glommio's reactor last ran for certain (see `idle::LAPSE`).
-    reactor_ran: Cell<Instant>,
+    reactor_ran: Cell<Stamp>,
     waiters: RefCell<Vec<Option<Rc<Waiter>>>>,
     /// Indexes of `waiters` free for reuse.
     free: RefCell<Vec<usize>>,
@@ -154,7 +156,10 @@ impl Registration {
             if self.waiter.ready.get() || self.waiter.nudged.get() {
                 return Poll::Ready(());
             }
-            *self.waiter.waker.borrow_mut() = Some(cx.waker().clone());
+            let mut waker = self.waiter.waker.borrow_mut();
+            if !waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                *waker = Some(cx.waker().clone());
+            }
             Poll::Pending
         })
         .await
@@ -193,7 +198,7 @@ impl Poller {
 
     async fn poll_reactor(&self) {
         idle::after_reactor_poll().await;
-        self.reactor_ran.set(Instant::now());
+        self.reactor_ran.set(stamp());
     }
 
     /// Marks the connections of `events` ready and wakes those waiting.
@@ -306,7 +311,7 @@ fn poller() -> std::io::Result<Rc<Poller>> {
         let poller = Rc::new(Poller {
             epfd,
             mail: OnceCell::new(),
-            reactor_ran: Cell::new(Instant::now()),
+            reactor_ran: Cell::new(stamp()),
             waiters: RefCell::default(),
             free: RefCell::default(),
         });
@@ -351,12 +356,12 @@ pub fn watch_listener(fd: RawFd) {
 /// instance through glommio.
 async fn dispatch(p: Rc<Poller>) {
     let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; BATCH];
-    let mut last_input = Instant::now();
+    let mut last_input = stamp();
     loop {
         let n = p.take(&mut events, None);
         if n != 0 {
             if p.handle(n, &events).await {
-                last_input = Instant::now();
+                last_input = stamp();
             }
             continue;
         }
@@ -381,7 +386,7 @@ async fn dispatch(p: Rc<Poller>) {
                 Sleep::InEpoll => {
                     let n = p.take(&mut events, Some(idle::LAPSE - idle_for.max(since_reactor)));
                     if p.handle(n, &events).await {
-                        last_input = Instant::now();
+                        last_input = stamp();
                     }
                     continue;
                 }
@@ -389,7 +394,7 @@ async fn dispatch(p: Rc<Poller>) {
             }
         }
         wait_readable(p.epfd).await;
-        p.reactor_ran.set(Instant::now());
+        p.reactor_ran.set(stamp());
     }
 }
 
