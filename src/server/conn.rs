@@ -4,11 +4,10 @@
 
 use super::client::{Client, ClientMeta};
 use super::dispatch::Pipeline;
-use super::idle::outside;
 use super::querybuf::{self, make_room, Peak, READ_ROOM};
 use super::ready::Registration;
 use super::shard::Shard;
-use super::sock::{recv_now, send_now};
+use super::sock::{recv_now, write_all};
 use crate::resp::parse::Limits;
 use crate::resp::RequestParser;
 use bytes::BytesMut;
@@ -56,14 +55,14 @@ async fn serve(shard: Rc<Shard>, mut stream: TcpStream) {
     if connected > settings.maxclients {
         shared.connected_clients.fetch_sub(1, Ordering::Relaxed);
         shared.rejected_connections.fetch_add(1, Ordering::Relaxed);
-        let _ = outside(stream.write_all(b"-ERR max number of clients reached\r\n")).await;
+        let _ = write_all(&mut stream, b"-ERR max number of clients reached\r\n").await;
         return;
     }
     let _ = stream.set_nodelay(true);
     let peer = stream.peer_addr().ok();
     if settings.protected_mode && settings.requirepass.is_none() && !peer.is_some_and(|p| p.ip().is_loopback()) {
         shared.connected_clients.fetch_sub(1, Ordering::Relaxed);
-        let _ = outside(stream.write_all(PROTECTED_MODE_DENIED.as_bytes())).await;
+        let _ = write_all(&mut stream, PROTECTED_MODE_DENIED.as_bytes()).await;
         return;
     }
     let addr = peer.map(|a| a.to_string()).unwrap_or_default();
@@ -198,7 +197,7 @@ async fn next_read(
         match event {
             Event::Read(r) => break r,
             Event::Line(Some(line)) => {
-                if outside(stream.write_all(&line)).await.is_err() {
+                if write_all(stream, &line).await.is_err() {
                     break Ok(0);
                 }
             }
@@ -284,15 +283,7 @@ async fn run(client: &mut Client, stream: &mut TcpStream, input: Option<&Registr
                 stats.net_output_bytes += pipe.out.len() as u64;
                 stats.writes_processed += 1;
             }
-            // Straight to the socket, which almost always takes the whole
-            // reply; what it does not take goes through glommio, which
-            // waits until the socket has room.
-            let sent = match send_now(stream.as_raw_fd(), &pipe.out) {
-                Some(Ok(n)) => n,
-                Some(Err(_)) => return,
-                None => 0,
-            };
-            if sent < pipe.out.len() && outside(stream.write_all(&pipe.out[sent..])).await.is_err() {
+            if write_all(stream, &pipe.out).await.is_err() {
                 return;
             }
             pipe.out.clear();

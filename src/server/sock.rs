@@ -1,12 +1,15 @@
-//! Non-blocking reads and writes on a client socket, made as plain system
+//! Reads and writes on a client socket, made as plain non-blocking system
 //! calls. libc's `recv` and `send` are thread-cancellation points, which
 //! wrap every call in two more function calls that Clover never needs (it
 //! cancels no threads); at one read and one write per request those cost
 //! about 1 % of a request's CPU at `redis-benchmark -P 1`.
 
+use super::idle::outside;
 use bytes::BytesMut;
+use futures_lite::AsyncWriteExt;
+use glommio::net::TcpStream;
 use std::io;
-use std::os::unix::io::RawFd;
+use std::os::unix::io::{AsRawFd, RawFd};
 
 /// Retries a call interrupted by a signal; None when the socket would
 /// block.
@@ -49,6 +52,20 @@ pub fn send_now(fd: RawFd, bytes: &[u8]) -> Option<io::Result<usize>> {
     let flags = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
     // SAFETY: the kernel only reads `bytes` (no address is given).
     nonblocking(|| unsafe { libc::syscall(libc::SYS_sendto, fd, bytes.as_ptr(), bytes.len(), flags, 0usize, 0usize) })
+}
+
+/// Writes all of `bytes`: straight to the socket, which almost always
+/// takes the whole of it; what it does not take goes through glommio,
+/// which waits until the socket has room (`outside`).
+pub async fn write_all(stream: &mut TcpStream, bytes: &[u8]) -> io::Result<()> {
+    let sent = match send_now(stream.as_raw_fd(), bytes) {
+        Some(n) => n?,
+        None => 0,
+    };
+    if sent < bytes.len() {
+        outside(stream.write_all(&bytes[sent..])).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
