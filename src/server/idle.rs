@@ -6,12 +6,12 @@
 //! While the dispatcher sleeps there, glommio's executor cannot run, so
 //! it sleeps only when no other task is runnable (`how_to_sleep`), no task
 //! waits for something only glommio's reactor delivers (`outside`), and
-//! for at most `LAPSE` since the reactor last ran. Everything else wakes
-//! it: input on its sockets, messages from other cores (a `Doorbell` in
-//! its epoll set), new connections (the listening sockets are in the set
-//! too), and completions of io_uring requests glommio has submitted
-//! (their task work interrupts the sleep with EINTR). Timers are the one
-//! thing that can be up to `LAPSE` late.
+//! only within `LAPSE` of the last input and of the reactor's last run.
+//! Everything else wakes it: input on its sockets, messages from other
+//! cores (a `Doorbell` in its epoll set), new connections (the listening
+//! sockets are in the set too), and completions of io_uring requests
+//! glommio has submitted (their task work interrupts the sleep with
+//! EINTR). Timers are the one thing that can be late, by up to `NAP`.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -19,20 +19,21 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{fence, AtomicBool, Ordering};
 use std::time::Duration;
 
-/// The longest a shard goes without letting glommio's reactor run (its
-/// timers, accepts, and wake-ups from other threads), whether it sleeps
-/// in its own `epoll_wait` or keeps busy; past it, an idle shard sleeps
+/// The longest a busy shard goes without letting glommio's reactor run
+/// (its timers, accepts, and wake-ups from other threads). An idle shard
+/// sleeps in its own `epoll_wait` only within this of the last input and
+/// of the reactor's last run (each sleep up to `NAP`); past it, it sleeps
 /// through glommio.
 pub const LAPSE: Duration = Duration::from_millis(1);
 
-/// How long after the last input the dispatcher keeps looking before it
-/// sleeps, offering its CPU to any other thread waiting for it between
-/// looks (`sched_yield`). A sleep and wake-up costs a shard more CPU than
-/// looking for this long: at `redis-benchmark -c 50 -P 1`, 3 % less CPU per
-/// request than sleeping at once, with 2 % more requests/s; a client that
-/// waits longer than this between requests finds the shard asleep, as
-/// redis-server would be (perf/README.md).
-pub const SPIN: Duration = Duration::from_micros(10);
+/// The longest one sleep in the shard's own `epoll_wait` lasts. A timeout
+/// shorter than the kernel's scheduler tick (4 ms at HZ=250) makes every
+/// sleep program the CPU's timer for it and cancel it on waking, which
+/// costs 5 us of CPU per sleep in a VM (perf/README.md); one past the
+/// next tick costs nothing extra. It is also how late a timer can fire:
+/// a shard woken by this timeout, idle for longer than `LAPSE`, goes on
+/// to sleep through glommio, which fires timers on time.
+pub const NAP: Duration = Duration::from_millis(5);
 
 /// Wakes a shard sleeping in its own `epoll_wait` from any thread: an
 /// eventfd in the shard's epoll set, written only while the shard sleeps.

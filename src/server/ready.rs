@@ -247,6 +247,16 @@ impl Poller {
             } else {
                 self.take_turn().await;
             }
+            if batch.input {
+                // A second turn for the woken connections' writes (each
+                // yields once before writing, see `conn`): the next look
+                // comes after the replies are out, as redis-server writes
+                // its replies before its next epoll_wait. Looking between
+                // the reads and the writes instead takes about one request
+                // a look and cuts the shard's idle time into pieces too
+                // short to sleep in (perf/README.md).
+                futures_lite::future::yield_now().await;
+            }
             return batch.input;
         }
         if n < 0 {
@@ -261,32 +271,35 @@ impl Poller {
         false
     }
 
-    /// Takes ready events: at once, or, given a `limit`, sleeping for up
-    /// to that long until some come, the doorbell rings, or an io_uring
-    /// completion interrupts the sleep (then, as for any failure, the
-    /// count is negative and errno says why).
-    fn take(&self, events: &mut [libc::epoll_event], limit: Option<std::time::Duration>) -> isize {
-        let Some(limit) = limit else {
-            // SAFETY: the buffer holds `events.len()` events.
-            return unsafe { libc::epoll_wait(self.epfd, events.as_mut_ptr(), events.len() as libc::c_int, 0) }
-                as isize;
-        };
+    /// Takes ready events: at once, or, when `sleep`, waiting up to
+    /// `idle::NAP` for some to come, the doorbell to ring, or an io_uring
+    /// completion to interrupt the wait (then, as for any failure, the
+    /// count is negative and errno says why). Plain system calls: libc's
+    /// `epoll_wait` is a thread-cancellation point, two more calls each.
+    fn take(&self, events: &mut [libc::epoll_event], sleep: bool) -> isize {
+        let (buf, len) = (events.as_mut_ptr(), events.len() as libc::c_int);
+        if !sleep {
+            // SAFETY: the buffer holds `len` events; no signal mask.
+            return unsafe {
+                libc::syscall(libc::SYS_epoll_pwait, self.epfd, buf, len, 0, std::ptr::null::<libc::sigset_t>(), 0usize)
+            } as isize;
+        }
         let Some(Mail { waiting, bell }) = self.mail.get() else { return 0 };
         bell.dozing();
         if waiting() {
             bell.awake();
             return 0;
         }
-        let timeout = libc::timespec { tv_sec: 0, tv_nsec: limit.as_nanos().min(999_999_999) as libc::c_long };
-        // SAFETY: the buffer holds `events.len()` events; the timeout
-        // lives across the call; no signal mask. (libc has no wrapper for
-        // epoll_pwait2, whose timeout is in nanoseconds.)
+        let timeout = libc::timespec { tv_sec: 0, tv_nsec: idle::NAP.as_nanos() as libc::c_long };
+        // SAFETY: the buffer holds `len` events; the timeout lives across
+        // the call; no signal mask. (epoll_pwait2 takes its timeout in
+        // nanoseconds.)
         let n = unsafe {
             libc::syscall(
                 libc::SYS_epoll_pwait2,
                 self.epfd,
-                events.as_mut_ptr(),
-                events.len() as libc::c_int,
+                buf,
+                len,
                 &timeout as *const libc::timespec,
                 std::ptr::null::<libc::sigset_t>(),
                 0usize,
@@ -351,40 +364,32 @@ pub fn watch_listener(fd: RawFd) {
 /// Takes ready sockets from the epoll instance and wakes their
 /// connections, looking again once the woken connections ran. With none
 /// ready and no task runnable, it sleeps in `epoll_wait` while that is safe
-/// (`idle`), for up to `idle::LAPSE` after the last input; after that, or
-/// while a task waits for glommio's reactor, it waits for the epoll
-/// instance through glommio.
+/// (`idle`), within `idle::LAPSE` of the last input; after that, or while
+/// a task waits for glommio's reactor, it waits for the epoll instance
+/// through glommio. It never spins: a look that finds nothing is followed
+/// by a sleep as soon as nothing else runs, as in redis-server, since on a
+/// shard that waits for its clients a sleep costs less than the looks it
+/// replaces (perf/README.md).
 async fn dispatch(p: Rc<Poller>) {
     let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; BATCH];
     let mut last_input = stamp();
     loop {
-        let n = p.take(&mut events, None);
+        let n = p.take(&mut events, false);
         if n != 0 {
             if p.handle(n, &events).await {
                 last_input = stamp();
             }
             continue;
         }
-        let since_reactor = p.reactor_ran.get().elapsed();
-        if p.mail_waiting() || since_reactor >= idle::LAPSE {
+        if p.mail_waiting() || p.reactor_ran.get().elapsed() >= idle::LAPSE {
             p.poll_reactor().await;
             continue;
         }
-        let idle_for = last_input.elapsed();
-        if idle_for < idle::SPIN {
-            // Whether anything else is runnable does not matter yet: the
-            // woken tasks get their turn either way.
-            // SAFETY: no arguments; it only gives up the CPU if another
-            // thread waits for it.
-            unsafe { libc::sched_yield() };
-            futures_lite::future::yield_now().await;
-            continue;
-        }
-        if idle_for < idle::LAPSE {
+        if last_input.elapsed() < idle::LAPSE {
             match idle::how_to_sleep().await {
                 Sleep::Not => continue,
                 Sleep::InEpoll => {
-                    let n = p.take(&mut events, Some(idle::LAPSE - idle_for.max(since_reactor)));
+                    let n = p.take(&mut events, true);
                     if p.handle(n, &events).await {
                         last_input = stamp();
                     }
