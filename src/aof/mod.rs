@@ -7,13 +7,15 @@
 //!   writer thread (`writer`), which merges them (`merge`: multi-shard
 //!   steps are barriers; the module says why the order is right) and
 //!   writes them to the last incremental file.
-//! * appendfsync always: every unit is handed over as it ends, and a
-//!   connection waits (`durable`) until the writer has written and fsynced
-//!   everything handed over before it answers, so an acknowledged write
-//!   survives kill -9. The writer batches what arrives meanwhile (one
-//!   write and one fsync for many clients, as Redis per event loop).
-//!   everysec / no: shards hand over at most once a millisecond; nothing
-//!   waits.
+//! * A connection hands its turn's records over and waits (`durable`)
+//!   until the writer has written everything handed over before it
+//!   answers, so an acknowledged write survives kill -9, as in Redis. The
+//!   writer batches what arrives meanwhile (one write for many clients, as
+//!   Redis per event loop).
+//! * appendfsync always: every unit is handed over as it ends, and the
+//!   wait also covers the fsync (one for many clients). everysec / no:
+//!   what runs outside a connection's turn or a forwarded batch (expiry,
+//!   serving blocked clients) is handed over within a millisecond or so.
 //! * Loading at start-up (`load`) replays the files through the command
 //!   table.
 //!
@@ -98,7 +100,7 @@ impl Options {
 pub struct Global {
     /// The AOF is on (the writer runs).
     on: AtomicBool,
-    /// appendfsync always: connections wait for durability.
+    /// appendfsync always: connections wait for the fsync too.
     always: AtomicBool,
     /// Chunks handed to the writer / written (and fsynced under always).
     submitted: AtomicU64,
@@ -175,7 +177,7 @@ pub fn enabled() -> bool {
     GLOBAL.on.load(Ordering::Relaxed)
 }
 
-/// Whether connections must wait for durability before answering.
+/// Whether appendfsync is always (every unit is handed over as it ends).
 #[inline]
 pub fn always() -> bool {
     GLOBAL.always.load(Ordering::Relaxed)
@@ -210,10 +212,18 @@ pub fn strerror(e: &std::io::Error) -> String {
 /// under always): wake who waits for them.
 fn synced(n: u64) {
     GLOBAL.synced.fetch_max(n, Ordering::AcqRel);
+    wake_waiters();
+}
+
+/// Wakes the connections whose chunks are written, or all of them while
+/// writes fail (they answer then, as Redis does; the records stay in the
+/// writer for its next try).
+fn wake_waiters() {
     let done = GLOBAL.synced.load(Ordering::Acquire);
+    let failed = write_failed();
     let mut w = GLOBAL.waiters.lock().unwrap_or_else(|p| p.into_inner());
     w.retain(|(target, waker)| {
-        if *target <= done {
+        if failed || *target <= done {
             waker.wake_by_ref();
             false
         } else {
@@ -222,16 +232,23 @@ fn synced(n: u64) {
     });
 }
 
-/// Waits until everything handed to the writer so far is written and
-/// fsynced (appendfsync always), so replies can go out.
+/// Waits until everything handed to the writer so far is written (and
+/// fsynced under appendfsync always), so replies can go out: as in Redis,
+/// whose event loop writes the AOF buffer before it writes replies, an
+/// acknowledged write survives a crash of the process (kill -9). Returns at
+/// once when nothing is pending.
 pub async fn durable() {
     let target = GLOBAL.submitted.load(Ordering::Acquire);
+    let ready = || GLOBAL.synced.load(Ordering::Acquire) >= target || !enabled() || write_failed();
+    if ready() {
+        return;
+    }
     crate::server::idle::outside(futures_lite::future::poll_fn(|cx| {
-        if GLOBAL.synced.load(Ordering::Acquire) >= target || !enabled() {
+        if ready() {
             return Poll::Ready(());
         }
         GLOBAL.waiters.lock().unwrap_or_else(|p| p.into_inner()).push((target, cx.waker().clone()));
-        if GLOBAL.synced.load(Ordering::Acquire) >= target || !enabled() {
+        if ready() {
             return Poll::Ready(());
         }
         Poll::Pending

@@ -3,8 +3,9 @@
 //! syscall on a shard per command); it merges them (`merge`), adds
 //! SELECT when the database changes and `#TS:` annotations when
 //! aof-timestamp-enabled, writes each batch with one write(2) and fsyncs
-//! as appendfsync says (always: after every batch, before the writes'
-//! clients are answered; everysec: once a second; no: never).
+//! as appendfsync says (always: after every batch; everysec: once a
+//! second; no: never). Clients that wrote are answered once their records
+//! are written (and, under always, fsynced).
 
 use super::merge::{Event, Merge};
 use super::{Fsync, GLOBAL};
@@ -100,6 +101,8 @@ impl Writer {
             self.maybe_fsync(force);
             if self.merge.idle() && self.out.is_empty() && (self.fsync != Fsync::Always || !self.unsynced) {
                 super::synced(self.received);
+            } else if super::write_failed() {
+                super::wake_waiters();
             }
             for a in answers.drain(..) {
                 let _ = a.send(());

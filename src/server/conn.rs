@@ -262,13 +262,14 @@ async fn run(client: &mut Client, stream: &mut TcpStream, input: Option<&Registr
         }
         pipe.flush(client).await;
         if !pipe.out.is_empty() {
-            // This turn's records go to the AOF writer now (as Redis
-            // writes its AOF buffer before it sleeps); with appendfsync
-            // always, no reply before its writes are on disk.
+            // This turn's records go to the AOF writer now, and the
+            // replies wait until they are written (with appendfsync
+            // always: on disk), as Redis writes its AOF buffer before its
+            // replies.
             if shard.feed.active() {
                 shard.feed.hand_over();
             }
-            if crate::aof::always() {
+            if crate::aof::enabled() {
                 crate::aof::durable().await;
             }
             // Let the other connections woken in this turn run their

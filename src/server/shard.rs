@@ -213,7 +213,7 @@ impl Shard {
                     return;
                 }
                 let out = job(self);
-                self.peer.reply(from, tag, out);
+                self.answer(from, tag, out);
             }
             Msg::Lock { tag, owner, job } => {
                 if self.lock.is_locked() {
@@ -222,18 +222,28 @@ impl Shard {
                 }
                 self.lock.set_owner(owner);
                 let out = job(self);
-                self.peer.reply(from, tag, out);
+                self.answer(from, tag, out);
             }
             Msg::Unlock { tag, owner: _, job } => {
                 let out = job(self);
                 self.release();
-                self.peer.reply(from, tag, out);
+                self.answer(from, tag, out);
             }
             Msg::Post { job } => {
                 job(self);
             }
             Msg::Control { .. } => {}
         }
+    }
+
+    /// Answers core `from` after a job, handing the job's AOF records to
+    /// the writer first: the asking connection's wait for them
+    /// (`aof::durable`) then covers them.
+    fn answer(&self, from: usize, tag: u32, payload: Payload) {
+        if self.feed.active() {
+            self.feed.hand_over();
+        }
+        self.peer.reply(from, tag, payload);
     }
 
     /// Releases the lock and runs what waited for it, in arrival order,
