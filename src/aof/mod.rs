@@ -15,7 +15,7 @@
 //! * appendfsync always: every unit is handed over as it ends, and the
 //!   wait also covers the fsync (one for many clients). everysec / no:
 //!   what runs outside a connection's turn or a forwarded batch (expiry,
-//!   serving blocked clients) is handed over within a millisecond or so.
+//!   serving blocked clients) is handed over after a 1 ms timer.
 //! * Loading at start-up (`load`) replays the files through the command
 //!   table.
 //!

@@ -24,7 +24,8 @@
 //! A listener attaches a sink that receives the shard's chunks: at the end
 //! of every unit (`immediate`, for appendfsync always), otherwise at the
 //! end of each connection turn and forwarded batch (`hand_over`), and
-//! within a millisecond for what runs outside those (expiry, serving).
+//! after a millisecond's timer for what runs outside those (expiry,
+//! serving), which a sleeping shard fires up to `idle::NAP` late.
 
 pub mod rewrite;
 
