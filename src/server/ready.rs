@@ -366,10 +366,11 @@ pub fn watch_listener(fd: RawFd) {
 /// ready and no task runnable, it sleeps in `epoll_wait` while that is safe
 /// (`idle`), within `idle::LAPSE` of the last input; after that, or while
 /// a task waits for glommio's reactor, it waits for the epoll instance
-/// through glommio. It never spins: a look that finds nothing is followed
-/// by a sleep as soon as nothing else runs, as in redis-server, since on a
-/// shard that waits for its clients a sleep costs less than the looks it
-/// replaces (perf/README.md).
+/// through glommio. It does not spin: a look that finds nothing is
+/// followed by a sleep as soon as nothing else runs, as in redis-server,
+/// since on a shard that waits for its clients a sleep costs less than the
+/// looks it replaces (perf/README.md); only when another thread wants the
+/// CPU (`idle::cpu_wanted`) does it look again first.
 async fn dispatch(p: Rc<Poller>) {
     let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; BATCH];
     let mut last_input = stamp();
@@ -389,6 +390,9 @@ async fn dispatch(p: Rc<Poller>) {
             match idle::how_to_sleep().await {
                 Sleep::Not => continue,
                 Sleep::InEpoll => {
+                    if idle::cpu_wanted() {
+                        continue;
+                    }
                     let n = p.take(&mut events, true);
                     if p.handle(n, &events).await {
                         last_input = stamp();
