@@ -235,7 +235,7 @@ impl Poller {
         Ok(())
     }
 
-    /// Acts on what `take` returned: wakes the connections with input
+    /// Acts on what `look` or `sleep` returned: wakes the connections with input
     /// and lets them run (true when there were some), or lets the reactor
     /// run when a listening socket has a connection or the sleep was
     /// interrupted (io_uring task work: a completion glommio waits for).
@@ -271,42 +271,43 @@ impl Poller {
         false
     }
 
-    /// Takes ready events: at once, or, when `sleep`, waiting up to
-    /// `idle::NAP` for some to come, the doorbell to ring, or an io_uring
-    /// completion to interrupt the wait (then, as for any failure, the
-    /// count is negative and errno says why). Plain system calls: libc's
-    /// `epoll_wait` is a thread-cancellation point, two more calls each.
-    fn take(&self, events: &mut [libc::epoll_event], sleep: bool) -> isize {
-        let (buf, len) = (events.as_mut_ptr(), events.len() as libc::c_int);
-        if !sleep {
-            // SAFETY: the buffer holds `len` events; no signal mask.
-            return unsafe {
-                libc::syscall(libc::SYS_epoll_pwait, self.epfd, buf, len, 0, std::ptr::null::<libc::sigset_t>(), 0usize)
-            } as isize;
-        }
+    /// Takes the events ready now.
+    fn look(&self, events: &mut [libc::epoll_event]) -> isize {
+        self.epoll_wait(events, std::time::Duration::ZERO)
+    }
+
+    /// Waits up to `idle::NAP` for events, the doorbell to ring, or an
+    /// io_uring completion to interrupt the wait (then, as for any
+    /// failure, the count is negative and errno says why).
+    fn sleep(&self, events: &mut [libc::epoll_event]) -> isize {
         let Some(Mail { waiting, bell }) = self.mail.get() else { return 0 };
         bell.dozing();
-        if waiting() {
-            bell.awake();
-            return 0;
-        }
-        let timeout = libc::timespec { tv_sec: 0, tv_nsec: idle::NAP.as_nanos() as libc::c_long };
-        // SAFETY: the buffer holds `len` events; the timeout lives across
-        // the call; no signal mask. (epoll_pwait2 takes its timeout in
-        // nanoseconds.)
-        let n = unsafe {
+        let n = if waiting() { 0 } else { self.epoll_wait(events, idle::NAP) };
+        bell.awake();
+        n
+    }
+
+    /// `epoll_pwait2` (its timeout in nanoseconds) as a plain system call:
+    /// libc's `epoll_wait` is a thread-cancellation point, two more calls
+    /// each.
+    fn epoll_wait(&self, events: &mut [libc::epoll_event], timeout: std::time::Duration) -> isize {
+        let timeout = libc::timespec {
+            tv_sec: timeout.as_secs() as libc::time_t,
+            tv_nsec: timeout.subsec_nanos() as libc::c_long,
+        };
+        // SAFETY: the buffer holds `events.len()` events; the timeout
+        // lives across the call; no signal mask.
+        unsafe {
             libc::syscall(
                 libc::SYS_epoll_pwait2,
                 self.epfd,
-                buf,
-                len,
+                events.as_mut_ptr(),
+                events.len() as libc::c_int,
                 &timeout as *const libc::timespec,
                 std::ptr::null::<libc::sigset_t>(),
                 0usize,
-            )
-        };
-        bell.awake();
-        n as isize
+            ) as isize
+        }
     }
 }
 
@@ -375,7 +376,7 @@ async fn dispatch(p: Rc<Poller>) {
     let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; BATCH];
     let mut last_input = stamp();
     loop {
-        let n = p.take(&mut events, false);
+        let n = p.look(&mut events);
         if n != 0 {
             if p.handle(n, &events).await {
                 last_input = stamp();
@@ -393,7 +394,7 @@ async fn dispatch(p: Rc<Poller>) {
                     if idle::cpu_wanted() {
                         continue;
                     }
-                    let n = p.take(&mut events, true);
+                    let n = p.sleep(&mut events);
                     if p.handle(n, &events).await {
                         last_input = stamp();
                     }

@@ -182,9 +182,6 @@ impl Shard {
         if unit {
             self.feed.end();
         }
-        if self.feed.active() {
-            self.feed.hand_over();
-        }
         out
     }
 
@@ -204,7 +201,7 @@ impl Shard {
                     return;
                 }
                 let replies = self.exec_batch(cmds, atomic);
-                self.peer.reply(from, tag, Box::new(replies));
+                self.answer(from, tag, Box::new(replies));
             }
             Msg::Job { tag, owner, job } => {
                 let o = self.lock.owner();
@@ -236,9 +233,10 @@ impl Shard {
         }
     }
 
-    /// Answers core `from` after a job, handing the job's AOF records to
-    /// the writer first: the asking connection's wait for them
-    /// (`aof::durable`) then covers them.
+    /// Answers core `from` after a batch or a job, handing the records it
+    /// made to the propagation feed's sink (the AOF writer) first: the
+    /// asking connection's wait for them (`aof::durable`) then covers
+    /// them.
     fn answer(&self, from: usize, tag: u32, payload: Payload) {
         if self.feed.active() {
             self.feed.hand_over();
